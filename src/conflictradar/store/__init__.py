@@ -1,0 +1,287 @@
+"""Stage 5, store: articles, events and evidence in SQLite (embedded default) or PostgreSQL.
+
+Every write is idempotent: an article is keyed by its id and its content hash, an event by its stable
+id, and each batch is one transaction, so a killed ingest, restarted, ends with the same database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, or_, select
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..errors import ConfigError, E, InputError, StoreError
+from ..schema import Actor, Article, Count, Event, Evidence, Location, Span
+from .tables import articles, events, evidence, metadata
+
+__all__ = ["EventQuery", "SaveReport", "Store"]
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Filters for listing events; every field is optional. Results are ordered by date then id."""
+
+    country: str | None = None  # ISO2 code or country name
+    admin1: str | None = None
+    since: date | None = None
+    until: date | None = None
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    actor: str | None = None
+    min_fatalities: int | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+    text: str | None = None
+    include_historical: bool = True
+    limit: int | None = None
+    offset: int = 0
+    descending: bool = False
+
+
+@dataclass
+class SaveReport:
+    articles_added: int = 0
+    articles_skipped: int = 0
+    articles_replaced: int = 0
+    events_added: int = 0
+    rejected: list[InputError] = field(default_factory=list)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise ConfigError(E.E021, url=url, reason=str(exc)) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+class Store:
+    """The event database. Opening it brings its schema up to date (Alembic migrations)."""
+
+    def __init__(self, url: str, migrate: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        if migrate:
+            self.migrate()
+
+    def migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(resources.files(__package__).joinpath("migrations")))
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise ConfigError(E.E021, url=self.url, reason=str(exc.orig)) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ---- writes ---------------------------------------------------------------------------------
+
+    def known_hashes(self, hashes: Sequence[str]) -> set[str]:
+        """Which of these content hashes are already stored (lets ingest skip the NLP for them)."""
+        if not hashes:
+            return set()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(articles.c.content_hash).where(articles.c.content_hash.in_(hashes)))
+            return {r[0] for r in rows}
+
+    def save(self, batch: Sequence[tuple[Article, Sequence[Event]]], replace: bool = False) -> SaveReport:
+        """Store articles with their events in one transaction; already-stored articles add nothing."""
+        report = SaveReport()
+        try:
+            with self.engine.begin() as conn:
+                ids = [a.id for a, _ in batch]
+                stored = dict(conn.execute(select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(ids))).all())
+                hashes = set(self.known_hashes_in(conn, [a.content_hash for a, _ in batch]))
+                new_articles, new_events = [], []
+                seen_ids: set[str] = set()
+                for article, article_events in batch:
+                    if article.id in seen_ids or (article.content_hash in hashes and stored.get(article.id) in (None, article.content_hash)):
+                        report.articles_skipped += 1
+                        continue
+                    if article.id in stored:
+                        if not replace:
+                            report.rejected.append(InputError(E.E011, None, None, article_id=article.id))
+                            continue
+                        conn.execute(delete(evidence).where(evidence.c.event_id.in_(
+                            select(events.c.event_id).where(events.c.article_id == article.id))))
+                        conn.execute(delete(events).where(events.c.article_id == article.id))
+                        conn.execute(delete(articles).where(articles.c.id == article.id))
+                        report.articles_replaced += 1
+                    seen_ids.add(article.id)
+                    hashes.add(article.content_hash)
+                    new_articles.append(_article_row(article))
+                    new_events.extend(article_events)
+                if new_articles:
+                    conn.execute(articles.insert(), new_articles)
+                    report.articles_added += len(new_articles)
+                unique = list({e.event_id: e for e in new_events}.values())
+                if unique:
+                    conn.execute(events.insert(), [_event_row(e) for e in unique])
+                    conn.execute(evidence.insert(), [_evidence_row(e) for e in unique])
+                    report.events_added += len(unique)
+        except SQLAlchemyError as exc:
+            raise StoreError(E.E030, action="saving a batch", reason=str(getattr(exc, "orig", exc))) from exc
+        return report
+
+    @staticmethod
+    def known_hashes_in(conn: Connection, hashes: Sequence[str]) -> set[str]:
+        if not hashes:
+            return set()
+        rows = conn.execute(select(articles.c.content_hash).where(articles.c.content_hash.in_(hashes)))
+        return {r[0] for r in rows}
+
+    # ---- reads ----------------------------------------------------------------------------------
+
+    def events(self, query: EventQuery | None = None) -> list[Event]:
+        return list(self.iter_events(query or EventQuery()))
+
+    def iter_events(self, query: EventQuery, chunk: int = 5000) -> Iterator[Event]:
+        stmt = (
+            select(events, evidence.c.sentence, evidence.c.start, evidence.c.end, evidence.c.spans)
+            .join(evidence, evidence.c.event_id == events.c.event_id)
+            .where(*_filters(query))
+        )
+        order = (events.c.event_date.desc(), events.c.event_id.desc()) if query.descending else (
+            events.c.event_date, events.c.event_id)
+        stmt = stmt.order_by(*order).offset(query.offset)
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit)
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=chunk).execute(stmt)
+            for row in result.mappings():
+                yield _event_from_row(row)
+
+    def count_events(self, query: EventQuery | None = None) -> int:
+        with self.engine.connect() as conn:
+            stmt = select(func.count()).select_from(events).where(*_filters(query or EventQuery()))
+            return int(conn.execute(stmt).scalar_one())
+
+    def event(self, event_id: str) -> Event | None:
+        stmt = (
+            select(events, evidence.c.sentence, evidence.c.start, evidence.c.end, evidence.c.spans)
+            .join(evidence, evidence.c.event_id == events.c.event_id)
+            .where(events.c.event_id == event_id)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).mappings().first()
+        return _event_from_row(row) if row else None
+
+    def article(self, article_id: str) -> Article | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+        if row is None:
+            return None
+        return Article(row["id"], row["text"], row["published"], row["title"], row["url"], row["source"])
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
+
+
+def _filters(q: EventQuery) -> list[ColumnElement[bool]]:
+    f: list[ColumnElement[bool]] = []
+    if q.country:
+        value = q.country.strip()
+        f.append(events.c.country_code == value.upper() if len(value) == 2 else func.lower(events.c.country) == value.lower())
+    if q.admin1:
+        f.append(func.lower(events.c.admin1) == q.admin1.lower())
+    if q.since:
+        f.append(events.c.event_date >= q.since)
+    if q.until:
+        f.append(events.c.event_date <= q.until)
+    if q.event_type:
+        f.append(events.c.event_type == q.event_type)
+    if q.sub_event_type:
+        f.append(events.c.sub_event_type == q.sub_event_type)
+    if q.actor:
+        like = f"%{q.actor.lower()}%"
+        f.append(or_(func.lower(events.c.actor1_name).like(like), func.lower(events.c.actor2_name).like(like)))
+    if q.min_fatalities is not None:
+        f.append(events.c.fatalities_best >= q.min_fatalities)
+    if q.bbox:
+        west, south, east, north = q.bbox
+        f.append(and_(events.c.latitude >= south, events.c.latitude <= north,
+                      events.c.longitude >= west, events.c.longitude <= east))
+    if q.text:
+        f.append(events.c.event_id.in_(
+            select(evidence.c.event_id).where(func.lower(evidence.c.sentence).like(f"%{q.text.lower()}%"))))
+    if not q.include_historical:
+        f.append(events.c.historical.is_(False))
+    return f
+
+
+def _article_row(a: Article) -> dict[str, Any]:
+    return {"id": a.id, "content_hash": a.content_hash, "text": a.text, "published": a.published,
+            "title": a.title, "url": a.url, "source": a.source}
+
+
+def _event_row(e: Event) -> dict[str, Any]:
+    loc = e.location
+    return {
+        "event_id": e.event_id, "article_id": e.article_id, "event_type": e.event_type,
+        "sub_event_type": e.sub_event_type, "event_date": e.event_date, "date_precision": e.date_precision,
+        "actor1_name": e.actor1.name if e.actor1 else None, "actor1_type": e.actor1.type if e.actor1 else None,
+        "actor2_name": e.actor2.name if e.actor2 else None, "actor2_type": e.actor2.type if e.actor2 else None,
+        "location_name": loc.name if loc else None, "admin1": loc.admin1 if loc else None,
+        "admin2": loc.admin2 if loc else None, "country": loc.country if loc else None,
+        "country_code": loc.country_code if loc else None, "latitude": loc.latitude if loc else None,
+        "longitude": loc.longitude if loc else None, "geonames_id": loc.geonames_id if loc else None,
+        "geo_precision": loc.geo_precision if loc else None,
+        "fatalities_low": e.fatalities.low, "fatalities_best": e.fatalities.best,
+        "fatalities_high": e.fatalities.high, "injured": e.injured, "abducted": e.abducted,
+        "arrested": e.arrested, "civilian_targeting": e.civilian_targeting, "historical": e.historical,
+        "confidence": e.confidence, "extractor": e.extractor,
+    }
+
+
+def _evidence_row(e: Event) -> dict[str, Any]:
+    return {"event_id": e.event_id, "sentence": e.evidence.sentence, "start": e.evidence.start,
+            "end": e.evidence.end, "spans": json.dumps([s.to_dict() for s in e.evidence.spans], ensure_ascii=False)}
+
+
+def _event_from_row(r: RowMapping) -> Event:
+    has_location = r["latitude"] is not None or r["country_code"] is not None or r["location_name"] is not None
+    location = Location(
+        name=r["location_name"], admin1=r["admin1"], admin2=r["admin2"], country=r["country"],
+        country_code=r["country_code"], latitude=r["latitude"], longitude=r["longitude"],
+        geonames_id=r["geonames_id"], geo_precision=r["geo_precision"],
+    ) if has_location else None
+    return Event(
+        event_id=r["event_id"], article_id=r["article_id"], event_type=r["event_type"],
+        sub_event_type=r["sub_event_type"], event_date=r["event_date"], date_precision=r["date_precision"],
+        actor1=Actor(r["actor1_name"], r["actor1_type"]) if r["actor1_name"] else None,
+        actor2=Actor(r["actor2_name"], r["actor2_type"]) if r["actor2_name"] else None,
+        location=location,
+        fatalities=Count(r["fatalities_low"], r["fatalities_best"], r["fatalities_high"]),
+        injured=r["injured"], abducted=r["abducted"], arrested=r["arrested"],
+        civilian_targeting=bool(r["civilian_targeting"]), historical=bool(r["historical"]),
+        confidence=float(r["confidence"]), extractor=r["extractor"],
+        evidence=Evidence(r["sentence"], r["start"], r["end"],
+                          tuple(Span.from_dict(s) for s in json.loads(r["spans"]))),
+    )
+
+
+__all__ += ["metadata"]

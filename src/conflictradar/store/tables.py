@@ -1,0 +1,80 @@
+"""Table definitions (SQLAlchemy Core). The Alembic migrations create exactly these."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(512), primary_key=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("published", Date),
+    Column("title", Text),
+    Column("url", Text),
+    Column("source", String(256)),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String(40), primary_key=True),
+    Column("article_id", String(512), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("sub_event_type", String(64), nullable=False),
+    Column("event_date", Date, nullable=False),
+    Column("date_precision", Integer, nullable=False),
+    Column("actor1_name", String(256)),
+    Column("actor1_type", String(64)),
+    Column("actor2_name", String(256)),
+    Column("actor2_type", String(64)),
+    Column("location_name", String(256)),
+    Column("admin1", String(256)),
+    Column("admin2", String(256)),
+    Column("country", String(128)),
+    Column("country_code", String(2)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("geonames_id", Integer),
+    Column("geo_precision", Integer),
+    Column("fatalities_low", Integer, nullable=False),
+    Column("fatalities_best", Integer, nullable=False),
+    Column("fatalities_high", Integer, nullable=False),
+    Column("injured", Integer),
+    Column("abducted", Integer),
+    Column("arrested", Integer),
+    Column("civilian_targeting", Boolean, nullable=False),
+    Column("historical", Boolean, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("extractor", String(128), nullable=False),
+    Index("ix_events_date", "event_date", "event_id"),
+    Index("ix_events_country_date", "country_code", "event_date"),
+    Index("ix_events_type_date", "event_type", "event_date"),
+    Index("ix_events_admin1", "admin1"),
+    Index("ix_events_article", "article_id"),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("event_id", String(40), ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True),
+    Column("sentence", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("spans", Text, nullable=False),  # JSON list of {"label", "start", "end", "text"}
+)
