@@ -26,6 +26,7 @@ __all__ = [
     "Event",
     "Evidence",
     "Location",
+    "Source",
     "Span",
     "Toponym",
     "dumps",
@@ -288,6 +289,42 @@ def make_event_id(article_id: str, start: int, end: int, ordinal: int = 0) -> st
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """One report behind a canonical (merged) event: which article said it, where, and the toll it gave."""
+
+    article_id: str
+    event_id: str
+    url: str | None
+    title: str | None
+    published: date | None
+    evidence: Evidence
+    fatalities: Count
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "event_id": self.event_id,
+            "url": self.url,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "evidence": self.evidence.to_dict(),
+            "fatalities": self.fatalities.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Source:
+        return cls(
+            article_id=data["article_id"],
+            event_id=data["event_id"],
+            url=data.get("url"),
+            title=data.get("title"),
+            published=_opt_date(data.get("published")),
+            evidence=Evidence.from_dict(data["evidence"]),
+            fatalities=Count.from_dict(data.get("fatalities")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """One coded event, read from one article (a *report*; clustering merges reports later)."""
 
@@ -309,6 +346,8 @@ class Event:
     historical: bool = False
     confidence: float = 0.5
     extractor: str = ""
+    #: Only on canonical (merged) events: every report of this event. Empty on per-article records.
+    sources: tuple[Source, ...] = ()
 
     def with_location(self, location: Location | None) -> Event:
         return replace(self, location=location)
@@ -333,7 +372,7 @@ class Event:
             "confidence": round(self.confidence, 4),
             "evidence": self.evidence.to_dict(),
             "extractor": self.extractor,
-        }
+        } | ({"sources": [s.to_dict() for s in self.sources]} if self.sources else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Event:
@@ -358,6 +397,7 @@ class Event:
             confidence=float(data.get("confidence", 0.5)),
             evidence=Evidence.from_dict(data["evidence"]),
             extractor=data.get("extractor", ""),
+            sources=tuple(Source.from_dict(s) for s in data.get("sources", ())),
         )
 
 

@@ -218,6 +218,12 @@ def demo(
         core.close()
 
 
+# Sub-command groups, each in its own module.
+from .eval import eval_app  # noqa: E402
+
+app.add_typer(eval_app, name="eval")
+
+
 def main() -> None:
     app()
 

@@ -40,6 +40,9 @@ class EventQuery:
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
     text: str | None = None
     include_historical: bool = True
+    #: False (default): canonical events, each report merged into the event it describes (issue 6's
+    #: clustering); True: the raw per-article records. Until clustering has run, both list raw records.
+    raw: bool = False
     limit: int | None = None
     offset: int = 0
     descending: bool = False
