@@ -27,6 +27,7 @@ DEFAULT_BATCH_SIZE: Final = 64
 ENV_DB: Final = "CONFLICTRADAR_DB"
 ENV_MODEL: Final = "CONFLICTRADAR_MODEL"
 ENV_GAZETTEER: Final = "CONFLICTRADAR_GAZETTEER"
+ENV_BATCH_SIZE: Final = "CONFLICTRADAR_BATCH_SIZE"
 
 
 def _default_cache_dir() -> Path:
@@ -52,6 +53,7 @@ class Settings:
             db_url=db_url or os.environ.get(ENV_DB) or DEFAULT_DB_URL,
             model=model or os.environ.get(ENV_MODEL) or DEFAULT_MODEL,
             gazetteer_path=Path(gazetteer) if gazetteer else None,
+            batch_size=int(os.environ.get(ENV_BATCH_SIZE) or DEFAULT_BATCH_SIZE),
         )
         if overrides:
             from dataclasses import replace

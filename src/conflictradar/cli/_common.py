@@ -18,7 +18,7 @@ from ..settings import ENV_DB, ENV_MODEL
 #: 4 the database failed; 5 any other conflictradar error. (Typer uses 2 for usage errors.)
 EXIT_REJECTED, EXIT_CONFIG, EXIT_STORE, EXIT_OTHER = 1, 3, 4, 5
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # error lines stay whole: grep-able, one per input
 
 DbOption = Annotated[
     str | None,

@@ -307,4 +307,4 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path | InputError]:
         elif path.exists():
             yield path
         else:
-            yield InputError(E.E023, path, path=path)
+            yield InputError(E.E023, path)

@@ -1,0 +1,3 @@
+from conflictradar.cli import main
+
+main()
