@@ -99,8 +99,23 @@ def test_non_english_article_is_rejected(tmp_path: Path) -> None:
     )
     path = write_jsonl(tmp_path / "es.jsonl", [{"id": "es", "text": spanish}, {"id": "en", "text": ENGLISH}])
     es, en = _read(path)
-    assert isinstance(es, InputError) and es.code is E.E008
+    assert isinstance(es, InputError) and es.code is E.E008 and es.details["language"] == "es"
     assert isinstance(en, Article)
+
+
+def test_arabic_script_article_is_rejected(tmp_path: Path) -> None:
+    arabic = "هاجم مسلحون نقطة تفتيش على أطراف المدينة يوم الأحد وقتلوا اثنين من رجال الشرطة " * 3
+    (error,) = _read(write_jsonl(tmp_path / "ar.jsonl", [{"id": "ar", "text": arabic}]))
+    assert isinstance(error, InputError) and error.code is E.E008
+
+
+def test_terse_headline_style_english_is_accepted(tmp_path: Path) -> None:
+    headline = (
+        "Rebel commanders say drones hit army depot housing fuel stores, radar units, several armoured "
+        "vehicles near northern border town, killing four guards"
+    )
+    (article,) = _read(write_jsonl(tmp_path / "h.jsonl", [{"id": "h", "text": headline}]))
+    assert isinstance(article, Article)
 
 
 def test_text_file_header_and_body(tmp_path: Path) -> None:
@@ -142,7 +157,8 @@ def test_rss_and_atom_items_become_articles(tmp_path: Path) -> None:
     )
     one, two = _read(rss, atom)
     assert isinstance(one, Article) and isinstance(two, Article)
-    assert (one.id, one.url, one.published, one.source, one.text) == ("g1", "https://x/1", date(2024, 6, 4), "Wire", ENGLISH)
+    assert (one.id, one.url, one.published, one.source, one.text) == (
+        "g1", "https://x/1", date(2024, 6, 4), "Wire", ENGLISH)
     assert (two.id, two.url, two.published, two.source) == ("urn:a2", "https://x/2", date(2024, 6, 5), "Atom Wire")
 
 

@@ -56,7 +56,8 @@ def _iso_numeric(code: str | None) -> str:
 def acled_row(event: Event, article: Article | None = None) -> dict[str, Any]:
     """One event as an ACLED-style CSV row."""
     loc = event.location
-    inter1, inter2 = _inter(event.actor1.type if event.actor1 else None), _inter(event.actor2.type if event.actor2 else None)
+    inter1 = _inter(event.actor1.type if event.actor1 else None)
+    inter2 = _inter(event.actor2.type if event.actor2 else None)
     interaction = f"{inter1}{inter2}" if inter1 != "" else ""
     return {
         "event_id_cnty": event.event_id,

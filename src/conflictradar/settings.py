@@ -28,6 +28,11 @@ ENV_DB: Final = "CONFLICTRADAR_DB"
 ENV_MODEL: Final = "CONFLICTRADAR_MODEL"
 ENV_GAZETTEER: Final = "CONFLICTRADAR_GAZETTEER"
 ENV_BATCH_SIZE: Final = "CONFLICTRADAR_BATCH_SIZE"
+#: "0", "false", "no" or "off" turns the nlp prefilter off (full parse of every sentence).
+ENV_PREFILTER: Final = "CONFLICTRADAR_PREFILTER"
+#: "0" etc.: with the prefilter, find entities only in the parsed sentences (faster, geo loses context).
+ENV_PREFILTER_ENTITIES: Final = "CONFLICTRADAR_PREFILTER_ENTITIES"
+_OFF: Final = frozenset({"0", "false", "no", "off"})
 
 
 def _default_cache_dir() -> Path:
@@ -45,6 +50,10 @@ class Settings:
     batch_size: int = DEFAULT_BATCH_SIZE
     gazetteer_path: Path | None = None
     cache_dir: Path = field(default_factory=_default_cache_dir)
+    #: Parse only the sentences the extractor can use (nlp.prefilter); same events, less parsing.
+    prefilter: bool = True
+    #: With the prefilter, still run the entity recognizer over the whole article (geo context).
+    prefilter_entities: bool = True
 
     @classmethod
     def from_env(cls, db_url: str | None = None, model: str | None = None, **overrides: object) -> Settings:
@@ -54,6 +63,8 @@ class Settings:
             model=model or os.environ.get(ENV_MODEL) or DEFAULT_MODEL,
             gazetteer_path=Path(gazetteer) if gazetteer else None,
             batch_size=int(os.environ.get(ENV_BATCH_SIZE) or DEFAULT_BATCH_SIZE),
+            prefilter=os.environ.get(ENV_PREFILTER, "1").strip().lower() not in _OFF,
+            prefilter_entities=os.environ.get(ENV_PREFILTER_ENTITIES, "1").strip().lower() not in _OFF,
         )
         if overrides:
             from dataclasses import replace

@@ -60,10 +60,10 @@ def pg_schema_url(base_url: str, schema: str | None = None) -> str:
     return f"{base_url}{separator}options=-csearch_path%3D{name}"
 
 
-def build_core(db: Path | str, **settings: object) -> ConflictRadar:
+def build_core(db: Path | str, model: str | None = None) -> ConflictRadar:
     """A ConflictRadar on the database given (a path means a fresh SQLite file there)."""
     url = sqlite_url(db) if isinstance(db, Path) else db
-    return ConflictRadar(Settings.from_env(db_url=url, **settings))
+    return ConflictRadar(Settings.from_env(db_url=url, model=model))
 
 
 def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -15,8 +17,8 @@ from rich.table import Table
 from ..app import ConflictRadar, IngestReport
 from ..errors import E, InputError
 from ..export import FORMATS
-from ..ingest import count_inputs, read_paths
-from ..schema import EVENT_TYPES, SUB_EVENT_TYPES, Event, dumps
+from ..ingest import read_paths
+from ..schema import EVENT_TYPES, SUB_EVENT_TYPES, Article, Event, dumps
 from ..settings import Settings
 from ..store import EventQuery
 from ..testing import sample_corpus
@@ -29,6 +31,7 @@ from ._common import (
     progress_bar,
     report_rejections,
 )
+from .load import EngineOption, RayAddressOption, WorkersOption, load, run_ray_extract
 
 app = typer.Typer(
     name="conflictradar",
@@ -37,11 +40,20 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# Piped output is not cut to 80 columns: a table in a file should keep its words.
+out = Console(width=None if sys.stdout.isatty() else 220)
 
 
-def _core(db: str | None = None, model: str | None = None) -> ConflictRadar:
-    return ConflictRadar(Settings.from_env(db_url=db, model=model))
+#: Off: every sentence gets the full parse (to measure the fast first pass, nlp.prefilter, against it).
+PrefilterOption = Annotated[bool, typer.Option(
+    "--prefilter/--no-prefilter", help="Parse only sentences that can hold an event (default on).")]
+
+
+def _core(db: str | None = None, model: str | None = None, workers: int = 1, prefilter: bool = True) -> ConflictRadar:
+    settings = Settings.from_env(db_url=db, model=model)
+    if not prefilter:
+        settings = replace(settings, prefilter=False)
+    return ConflictRadar(settings, workers=workers)
 
 
 class _RateTracker:
@@ -72,13 +84,14 @@ def ingest(
     db: DbOption = None,
     model: ModelOption = None,
     replace: Annotated[bool, typer.Option(help="Re-extract articles whose id is stored with other text.")] = False,
+    workers: WorkersOption = 1,
+    prefilter: PrefilterOption = True,
 ) -> None:
     """Read articles, extract their events and store both. Re-ingesting the same article adds nothing."""
     with domain_errors():
-        core = _core(db, model)
-        total = count_inputs(paths)
+        core = _core(db, model, workers, prefilter)
         with progress_bar() as progress:
-            task = progress.add_task("ingest", total=None if total > 1 else None, rate="")
+            task = progress.add_task("ingest", total=None, rate="")
             report = core.ingest(paths, replace=replace, progress=_RateTracker(progress, task))
         _print_ingest(report)
         core.close()
@@ -89,13 +102,24 @@ def ingest(
 @app.command()
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Article files (JSON Lines, or any ingest format).")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Event records as JSON Lines (default stdout).")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Event records as JSON Lines (default stdout); a folder with --engine ray.")] = None,
     model: ModelOption = None,
+    workers: WorkersOption = 1,
+    engine: EngineOption = "local",
+    ray_address: RayAddressOption = None,
+    prefilter: PrefilterOption = True,
 ) -> None:
-    """Articles in, event records out (JSON Lines); nothing is stored."""
+    """Articles in, event records out (JSON Lines; Parquet partitions with --engine ray); nothing is stored."""
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter(f"expected local or ray, got {engine!r}", param_hint="--engine")
+    if engine == "ray":
+        with domain_errors():
+            run_ray_extract(paths, output, model, workers, ray_address)
+        return
     rejected: list[InputError] = []
 
-    def articles():  # type: ignore[no-untyped-def]
+    def articles() -> Iterator[Article]:
         for result in read_paths(paths, Settings().max_article_bytes):
             if isinstance(result, InputError):
                 rejected.append(result)
@@ -103,7 +127,7 @@ def extract(
                 yield result
 
     with domain_errors():
-        core = _core(model=model)
+        core = _core(model=model, workers=workers, prefilter=prefilter)
         sink = output.open("w", encoding="utf-8") if output else sys.stdout
         try:
             with progress_bar() as progress:
@@ -115,6 +139,7 @@ def extract(
                         n += 1
                     tracker(1)
         finally:
+            core.close()
             if output:
                 sink.close()
         console.print(f"{tracker.done} articles, {n} events; {len(rejected)} inputs rejected", highlight=False)
@@ -133,7 +158,8 @@ def _query(country: str | None, admin1: str | None, since: str | None, until: st
         since_d = date.fromisoformat(since) if since else None
         until_d = date.fromisoformat(until) if until else None
     except ValueError as exc:
-        raise InputError(E.E006, None, None, field="--since/--until", got=since or until, expected="YYYY-MM-DD") from exc
+        raise InputError(E.E006, None, None, field="--since/--until", got=since or until,
+                         expected="YYYY-MM-DD") from exc
     return EventQuery(country=country, admin1=admin1, since=since_d, until=until_d, event_type=event_type,
                       sub_event_type=sub_type, actor=actor, min_fatalities=min_fatalities, limit=limit)
 
@@ -168,10 +194,12 @@ def events(
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, jsonl, geojson or parquet.")] = "table",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file instead of stdout.")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Per-article records, not canonical (merged) events.")] = False,
 ) -> None:
     """List stored events, filtered."""
     with domain_errors():
         query = _query(country, admin1, since, until, event_type, sub_type, actor, min_fatalities, limit)
+        query = replace(query, raw=raw)
         core = _core(db)
         if fmt == "table":
             out.print(events_table(core.events(query)))
@@ -187,11 +215,12 @@ def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")] = "acled-csv",
     db: DbOption = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Per-article records, not canonical (merged) events.")] = False,
 ) -> None:
     """Export every stored event to a file."""
     with domain_errors():
         core = _core(db)
-        n = core.export(fmt, output)
+        n = core.export(fmt, output, EventQuery(raw=raw))
         console.print(f"wrote {n} events to {output} ({fmt})", highlight=False)
         core.close()
 
@@ -222,6 +251,23 @@ def demo(
 from .eval import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
+app.command()(load)
+
+from .geo import gazetteer_app, geoparse  # noqa: E402
+
+app.command()(geoparse)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+from .analyze import alerts, cluster_app, trends  # noqa: E402
+
+app.add_typer(cluster_app, name="cluster")
+app.command()(trends)
+app.command()(alerts)
+
+from .serve import keys_app, serve  # noqa: E402
+
+app.command()(serve)
+app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import E, InputError
+from ..errors import ConflictRadarError, E, InputError
 
 #: Mean Earth radius used by the scoring conventions (km).
 EARTH_RADIUS_KM = 6371.0088
@@ -54,7 +54,15 @@ def read_gold(path: Path) -> Iterator[dict[str, Any]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(E.E050, path, number, line=number, reason=exc.msg) from exc
+            raise _gold_error(path, number, exc.msg) from exc
         if not isinstance(record, dict) or "id" not in record or "text" not in record:
-            raise InputError(E.E050, path, number, line=number, reason="a record needs 'id' and 'text'")
+            raise _gold_error(path, number, "a record needs 'id' and 'text'")
         yield record
+
+
+def _gold_error(path: Path, number: int, reason: str) -> InputError:
+    """E050 names the line in its text; InputError also keeps it as ``.line`` for the file:line prefix."""
+    error = InputError.__new__(InputError)
+    error.path, error.line = str(path), number
+    ConflictRadarError.__init__(error, E.E050, line=number, reason=reason)
+    return error

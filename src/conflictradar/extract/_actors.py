@@ -76,3 +76,53 @@ def pick_actors(mentions: list[ActorMention]) -> tuple[ActorMention | None, Acto
     rest = [m for m in mentions if first is None or m.actor.name != first.actor.name]
     second = next((m for m in rest if m.role == "patient"), rest[0] if rest else None)
     return first, second
+
+
+#: ACLED actor types of organised armed groups (a target of theirs fights back: a battle).
+ARMED_TYPES = frozenset({"State forces", "Rebel group", "Political militia", "Identity militia",
+                         "External/other force"})
+
+#: The actor a report implies when it names none, by event type (ACLED's generic names).
+_DEFAULT_ACTOR1: dict[str, Actor] = {
+    "Protests": Actor("Protesters", "Protesters"),
+    "Riots": Actor("Rioters", "Rioters"),
+    "Battles": Actor("Unidentified Armed Group", "Political militia"),
+    "Explosions/Remote violence": Actor("Unidentified Armed Group", "Political militia"),
+    "Violence against civilians": Actor("Unidentified Armed Group", "Political militia"),
+}
+_DEFAULT_ACTOR2: dict[str, Actor] = {
+    "Violence against civilians": Actor("Civilians", "Civilians"),
+    "Mob violence": Actor("Civilians", "Civilians"),
+}
+
+
+def default_actors(sub_event_type: str) -> tuple[Actor | None, Actor | None]:
+    """(actor1, actor2) when the text names none: an unknown perpetrator is said to be unknown."""
+    from ..schema import event_type_of
+
+    event_type = event_type_of(sub_event_type)
+    return _DEFAULT_ACTOR1.get(event_type), _DEFAULT_ACTOR2.get(sub_event_type, _DEFAULT_ACTOR2.get(event_type))
+
+
+def actor_for_text(text: str) -> Actor | None:
+    """The dictionary actor a phrase names, if any ("the Syrian army" -> Military Forces)."""
+    for pattern, entry in _patterns():
+        if pattern.search(text):
+            return Actor(entry.name, entry.type)
+    return None
+
+
+#: Generic names ACLED qualifies by country, and how: "Military Forces of Iraq", "Protesters (Kenya)".
+_OF_COUNTRY = frozenset({"Military Forces", "Police Forces"})
+_IN_COUNTRY = frozenset({"Protesters", "Rioters", "Civilians", "Unidentified Armed Group"})
+
+
+def qualify_actor(actor: Actor | None, country: str | None) -> Actor | None:
+    """Hook for after the geo stage: add the event's country to generic actor names, as ACLED does."""
+    if actor is None or not country:
+        return actor
+    if actor.name in _OF_COUNTRY:
+        return Actor(f"{actor.name} of {country}", actor.type)
+    if actor.name in _IN_COUNTRY:
+        return Actor(f"{actor.name} ({country})", actor.type)
+    return actor

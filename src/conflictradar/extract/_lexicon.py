@@ -69,4 +69,87 @@ class NumberWords:
 def number_words() -> NumberWords:
     data = load_data("numbers.yaml")
     vague = {k: (tuple(v) if v is not None else None) for k, v in data["vague"].items()}
-    return NumberWords(units=dict(data["units"]), scales=dict(data["scales"]), vague=vague)  # type: ignore[arg-type]
+    return NumberWords(units=dict(data["units"]), scales=dict(data["scales"]), vague=vague)
+
+
+@dataclass(frozen=True)
+class VerbObjectTrigger:
+    """A verb that names an event only with certain objects ("blocked the highway")."""
+
+    trigger: Trigger
+    verbs: frozenset[str]
+    objects: frozenset[str]
+    not_by: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Grammar cue words from ``cues.yaml`` (multi-word cues are space-separated lemmas)."""
+
+    modal_auxiliaries: frozenset[str]
+    irrealis_verbs: frozenset[str]
+    irrealis_nouns: frozenset[str]
+    conditional_markers: frozenset[str]
+    armed_target_lemmas: frozenset[str]
+    mob_agent_lemmas: frozenset[str]
+    protest_violence: tuple[str, ...]
+    protest_excessive_force: tuple[str, ...]
+    protest_intervention: tuple[str, ...]
+    non_conflict_causes: frozenset[str]
+    cumulative_subjects: frozenset[str]
+    peaceful_transfer: tuple[str, ...]
+    generic_casualty_triggers: frozenset[str]
+    verb_object_triggers: tuple[VerbObjectTrigger, ...]
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    data = load_data("cues.yaml")
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in data[key])
+
+    def phrases(key: str) -> tuple[str, ...]:
+        return tuple(str(w).lower() for w in data[key])
+
+    verb_objects = tuple(
+        VerbObjectTrigger(
+            Trigger(e["sub_event_type"], int(e["priority"]), (str(e["verbs"][0]),)),
+            frozenset(e["verbs"]), frozenset(e["objects"]), frozenset(e["not_by"]))
+        for e in data["verb_object_triggers"])
+    return Cues(
+        modal_auxiliaries=words("modal_auxiliaries"), irrealis_verbs=words("irrealis_verbs"),
+        irrealis_nouns=words("irrealis_nouns"), conditional_markers=words("conditional_markers"),
+        armed_target_lemmas=words("armed_target_lemmas"), mob_agent_lemmas=words("mob_agent_lemmas"),
+        protest_violence=phrases("protest_violence"), protest_excessive_force=phrases("protest_excessive_force"),
+        protest_intervention=phrases("protest_intervention"),
+        generic_casualty_triggers=words("generic_casualty_triggers"),
+        non_conflict_causes=words("non_conflict_causes"),
+        cumulative_subjects=words("cumulative_subjects"), peaceful_transfer=phrases("peaceful_transfer"),
+        verb_object_triggers=verb_objects,
+    )
+
+
+#: A cue the nlp prefilter looks for: every set must share a lemma with the sentence.
+Cue = tuple[frozenset[str], ...]
+
+
+@lru_cache(maxsize=1)
+def cue_lemmas() -> tuple[Cue, ...]:
+    """What a sentence must hold for the trigger and protest-cue matchers to find anything in it: every word
+    of a trigger or cue phrase, or a verb and an object of a verb + object trigger."""
+    c = cues()
+    phrases = {t.words for t in triggers()}
+    for group in (c.protest_violence, c.protest_excessive_force, c.protest_intervention):
+        phrases.update(tuple(p.split()) for p in group)
+    found: list[Cue] = [tuple(frozenset({w}) for w in words) for words in sorted(phrases)]
+    found += [(rule.verbs, rule.objects) for rule in c.verb_object_triggers]
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def trigger_index() -> dict[str, tuple[Trigger, ...]]:
+    """Triggers keyed by their first word, longest phrase first, so a sentence is scanned once."""
+    index: dict[str, list[Trigger]] = {}
+    for trig in triggers():
+        index.setdefault(trig.words[0], []).append(trig)
+    return {k: tuple(sorted(v, key=lambda t: (-len(t.words), -t.priority))) for k, v in index.items()}

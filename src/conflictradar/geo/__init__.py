@@ -1,81 +1,199 @@
 """Stage 4, geo: find place names in a text, resolve them to coordinates, and give each event its place.
 
 ``Geocoder.geoparse`` lists the toponyms of a text; ``Geocoder.locate`` fills ``Event.location`` from the
-toponyms of the event's sentence (else the nearest context). Gazetteers sit behind the ``Gazetteer``
-protocol.
+toponyms of the event's sentence (else the nearest context before it) with ACLED's geo_precision, and adds a
+``place`` span to the event's evidence. Gazetteers sit behind the ``Gazetteer`` protocol; the default is an
+SQLite index built once from PyPI packages (``_build.py``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from spacy.tokens import Doc
 
-from ..schema import Article, Event, Location, Toponym
-from ._gazetteer import Gazetteer, GeonamesCacheGazetteer, Place, default_gazetteer, normalize
+from ..schema import Article, Event, Location, Span, Toponym
+from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
+from ._names import fuzzy_key, normalize
+from ._recognize import Recognizer
+from ._resolve import HIERARCHY_GAP, Resolved, Resolver, bracketed, specificity
 
-__all__ = ["Gazetteer", "Geocoder", "GeonamesCacheGazetteer", "Place", "default_gazetteer", "normalize"]
+__all__ = [
+    "Gazetteer", "Geocoder", "Place", "SqliteGazetteer", "default_gazetteer", "fuzzy_key", "normalize",
+    "open_gazetteer",
+]
 
-_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+#: Words just before a place that make the location approximate (ACLED geo_precision 2).
+_NEAR = re.compile(r"(?:\bnear|\boutside|\boutskirts of|\bkm (?:\w+ )?(?:of|from)|\bkilometres? (?:\w+ )?(?:of|from)|"
+                   r"\bkilometers? (?:\w+ )?(?:of|from)|\bmiles? (?:\w+ )?(?:of|from)|\bvicinity of|\barea of|"
+                   r"\bsurroundings of|\baround|\bnorth of|\bsouth of|\beast of|\bwest of|"
+                   r"\b(?:north|south|east|west|northern|southern|eastern|western|north-?eastern|north-?western|"
+                   r"south-?eastern|south-?western|central|rural))\s+(?:the\s+)?$", re.IGNORECASE)
+#: A place this large is named for itself, not mistaken for a village of the same name.
+_BIG_PLACE = 100_000
+_PRECISION_BY_FEATURE = {"country": 3, "admin1": 3, "region": 2, "admin2": 2, "place": 1, "site": 1}
 
 
 class Geocoder:
-    """Resolves toponyms with a gazetteer: countries first, then the most populous candidate."""
+    """Recognises toponyms, resolves them with a gazetteer and the article's context, and locates events."""
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer if gazetteer is not None else default_gazetteer()
+        self.recognizer = Recognizer(self.gazetteer)
+        self.resolver = Resolver(self.gazetteer)
+
+    def resolve(self, doc: Doc) -> list[Resolved]:
+        return self.resolver.resolve(self.recognizer.mentions(doc), doc.text)
 
     def geoparse(self, doc: Doc) -> list[Toponym]:
-        toponyms = []
-        for ent in doc.ents:
-            if ent.label_ not in _PLACE_LABELS:
-                continue
-            name = ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
-            candidates = self.gazetteer.lookup(name)
-            best = max(candidates, key=lambda p: (p.feature == "country", p.population), default=None)
-            toponyms.append(_toponym(ent.start_char, ent.end_char, ent.text, best))
-        return toponyms
+        return [_toponym(r) for r in self.resolve(doc)]
 
     def locate(self, article: Article, doc: Doc, events: list[Event]) -> list[Event]:
-        toponyms = [t for t in self.geoparse(doc) if t.latitude is not None]
-        return [event.with_location(self._location_for(event, toponyms)) for event in events]
+        if not events:
+            return events
+        resolved = self.resolve(doc)
+        return [self._located(article.text, event, resolved) for event in events]
 
-    def _location_for(self, event: Event, toponyms: list[Toponym]) -> Location | None:
-        inside = [t for t in toponyms if event.evidence.start <= t.start < event.evidence.end]
-        before = [t for t in toponyms if t.start < event.evidence.start]
-        pool = inside or before[-1:] or toponyms[:1]
+    def _located(self, text: str, event: Event, resolved: list[Resolved]) -> Event:
+        choice = self._choose(text, event, resolved)
+        if choice is None:
+            return event
+        chosen, province, approximate = choice
+        location = self._location(text, chosen, province, approximate)
+        span = Span("place", chosen.mention.start, chosen.mention.end, chosen.mention.text)
+        evidence = replace(event.evidence, spans=(*event.evidence.spans, span))
+        return replace(event.with_location(location), evidence=evidence)
+
+    def _choose(self, text: str, event: Event, resolved: list[Resolved]
+                ) -> tuple[Resolved, Resolved | None, bool] | None:
+        """The event's place, its province mention when the text names it, and whether the place stands in for
+        an unknown one (then the location is approximate).
+
+        The place: the most specific one named in the event's sentence (one after "in", "at", "near" first);
+        else the nearest one before it; else the first of the text. When the names right after it
+        ("X (Y, Z)") resolve to areas that do not hold it, the gazetteer's X is another namesake: use the area.
+        """
+        placed = [r for r in resolved if r.place is not None and not r.mention.demonym]
+        inside = [r for r in placed if event.evidence.start <= r.mention.start < event.evidence.end]
+        before = [r for r in placed if r.mention.start < event.evidence.start]
+        # "Russian forces" names who fought; its country is the place only when the text names no other.
+        demonyms = [r for r in resolved if r.place is not None and r.mention.demonym]
+        pool = _in_named_countries(inside, resolved) or before[-1:] or placed[:1] or demonyms[:1]
         if not pool:
             return None
-        # Prefer a specific place over a country within the sentence.
-        chosen = next((t for t in pool if t.name and self._is_place(t)), pool[0])
-        country = self.gazetteer.country(chosen.country_code or "")
-        precision = 1 if self._is_place(chosen) else 3
+        best = max(pool, key=lambda r: (specificity(_place(r)) + (1.5 if _locative(text, r) else 0.0),
+                                        -r.mention.start))
+        containers = _containers(text, best, resolved)
+        approximate = bool(containers) and not any(_holds(c.place, _place(best)) for c in containers)
+        if approximate:
+            best = max(containers, key=lambda r: specificity(_place(r)))
+        elif (foreign := _foreign_hierarchy(text, best, resolved)) is not None:
+            best, approximate = foreign, True
+        province = next((r for r in pool if r.place is not None and r.place.feature == "admin1"
+                         and _same_admin1(r.place, _place(best))), None)
+        return best, province, approximate
+
+    def _location(self, text: str, chosen: Resolved, province: Resolved | None, approximate: bool) -> Location:
+        place = _place(chosen)
+        country = self.gazetteer.country(place.country_code)
+        precision = _PRECISION_BY_FEATURE.get(place.feature, 1)
+        if precision == 1 and (approximate or _NEAR.search(text[max(0, chosen.mention.start - 40):
+                                                                 chosen.mention.start])):
+            precision = 2
+        # The article's own spelling of the province, when it names it, is what its readers use.
+        admin1 = _strip_type_word(province.mention.text) if province else (
+            place.name if place.feature == "admin1" else place.admin1)
         return Location(
-            name=chosen.name,
-            admin1=chosen.admin1,
-            admin2=None,
-            country=country.name if country else None,
-            country_code=chosen.country_code,
-            latitude=chosen.latitude,
-            longitude=chosen.longitude,
-            geonames_id=chosen.geonames_id,
+            name=place.name, admin1=admin1, admin2=place.admin2,
+            country=country.name if country else None, country_code=place.country_code,
+            latitude=place.latitude, longitude=place.longitude, geonames_id=place.geonames_id,
             geo_precision=precision,
         )
 
-    def _is_place(self, toponym: Toponym) -> bool:
-        return toponym.feature_class == "place"
+
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|around|of|into|inside)\s+(?:the\s+)?$", re.IGNORECASE)
+_TRAILING_TYPE = re.compile(r"\s+(?:province|governorate|state|region|oblast|district|department)$", re.IGNORECASE)
 
 
-def _toponym(start: int, end: int, text: str, place: Place | None) -> Toponym:
+def _place(resolved: Resolved) -> Place:
+    assert resolved.place is not None
+    return resolved.place
+
+
+def _locative(text: str, resolved: Resolved) -> bool:
+    return bool(_LOCATIVE_BEFORE.search(text[max(0, resolved.mention.start - 12):resolved.mention.start]))
+
+
+def _strip_type_word(name: str) -> str:
+    return _TRAILING_TYPE.sub("", name)
+
+
+def _containers(text: str, chosen: Resolved, resolved: list[Resolved]) -> list[Resolved]:
+    """Areas named right after a place ("X, Y" or "X (Y, Z)"), which the writer gives as X's hierarchy."""
+    found: list[Resolved] = []
+    end = chosen.mention.end
+    for r in resolved:  # unresolved names ("Yebyu township") still link the chain
+        if r.mention.start < end:
+            continue
+        named_as_area = r.mention.kind_hint in {"admin1", "admin2"}  # "Sagaing region", even if found as a city
+        if not HIERARCHY_GAP.match(text[end:r.mention.start]) or (
+                r.place and specificity(r.place) > 2 and not named_as_area):
+            break
+        if r.place is not None:
+            found.append(r)
+        end = r.mention.end
+    return found
+
+
+def _in_named_countries(pool: list[Resolved], resolved: list[Resolved]) -> list[Resolved]:
+    """The pool without small places outside every country the text names (itself or by a province).
+
+    A village that only a namesake abroad matches ("Muse" in a text about Myanmar) is a gazetteer gap, not
+    a foreign event; a large city abroad is kept, as texts do report events in a neighbouring country.
+    """
+    named = {_place(r).country_code for r in resolved if r.place is not None and not r.mention.demonym
+             and r.place.feature in {"country", "admin1"}}
+    if not named:
+        return pool
+    return [r for r in pool if _place(r).country_code in named or _place(r).population >= _BIG_PLACE]
+
+
+def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
+    """The bracketed areas' own place when none of them lies in X's country ("X (Y, Z)"): X is a namesake.
+
+    The last name of the list is the broadest one, so its country is the one the writer means.
+    """
+    group = bracketed(text, chosen.mention.end)
+    if group is None:
+        return None
+    chain = [r for r in resolved if r.place is not None and group[0] <= r.mention.start < group[1]]
+    if not chain or any(_place(r).country_code == _place(chosen).country_code for r in chain):
+        return None
+    country = _place(chain[-1]).country_code
+    return next(r for r in chain if _place(r).country_code == country)
+
+
+def _holds(area: Place | None, place: Place) -> bool:
+    if area is None or area.country_code != place.country_code:
+        return False
+    if area.feature == "country" or area == place:
+        return True
+    key = fuzzy_key(area.name)
+    return any(name is not None and fuzzy_key(name) == key for name in (place.admin1, place.admin2))
+
+
+def _same_admin1(area: Place, place: Place) -> bool:
+    return area.country_code == place.country_code and place.admin1 is not None and (
+        fuzzy_key(area.name) == fuzzy_key(place.admin1))
+
+
+def _toponym(resolved: Resolved) -> Toponym:
+    m, place = resolved.mention, resolved.place
     if place is None:
-        return Toponym(start, end, text)
-    return replace(
-        Toponym(start, end, text),
-        name=place.name,
-        latitude=place.latitude,
-        longitude=place.longitude,
-        country_code=place.country_code,
-        admin1=place.admin1,
-        geonames_id=place.geonames_id,
-        feature_class=place.feature,
+        return Toponym(m.start, m.end, m.text)
+    return Toponym(
+        m.start, m.end, m.text, name=place.name, latitude=place.latitude, longitude=place.longitude,
+        country_code=place.country_code, admin1=place.name if place.feature == "admin1" else place.admin1,
+        geonames_id=place.geonames_id, feature_class=place.feature,
     )

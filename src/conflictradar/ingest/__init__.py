@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..schema import Article
 from ._readers import SUFFIXES, ReadResult, article_from_record, expand_paths, html_to_text, read_file
 
-__all__ = ["SUFFIXES", "ReadResult", "article_from_record", "html_to_text", "read_paths"]
+__all__ = ["SUFFIXES", "Article", "ReadResult", "article_from_record", "html_to_text", "read_paths"]
 
 
 def read_paths(paths: Iterable[Path | str], max_article_bytes: int) -> Iterator[ReadResult]:
@@ -25,10 +25,3 @@ def read_paths(paths: Iterable[Path | str], max_article_bytes: int) -> Iterator[
         for _line, result in read_file(item, max_article_bytes):
             yield result
 
-
-def count_inputs(paths: Iterable[Path | str]) -> int:
-    """How many files ``read_paths`` will open (for progress bars)."""
-    return sum(1 for item in expand_paths(Path(p) for p in paths) if not isinstance(item, InputError))
-
-
-__all__ += ["Article", "count_inputs"]

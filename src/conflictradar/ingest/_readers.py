@@ -14,11 +14,11 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import E, InputError
 from ..schema import Article
-from ._language import MIN_ENGLISH_SHARE, english_share
+from ._language import foreign_language
 
 ReadResult = Article | InputError
 #: What a reader yields: the line an article came from (None for whole-file formats) and the result.
@@ -38,9 +38,9 @@ def check_article(article: Article, path: Path, line: int | None, max_bytes: int
         return InputError(E.E007, path, line, size=size, limit=max_bytes)
     if not article.text.strip():
         return InputError(E.E005, path, line, field="text")
-    share = english_share(article.text)
-    if share is not None and share < MIN_ENGLISH_SHARE:
-        return InputError(E.E008, path, line, share=share, need=MIN_ENGLISH_SHARE)
+    foreign = foreign_language(article.text)
+    if foreign is not None:
+        return InputError(E.E008, path, line, language=foreign[0], share=foreign[1])
     return article
 
 
@@ -148,8 +148,10 @@ def read_text(path: Path, text: str) -> Iterator[Located]:
 class _HtmlText(HTMLParser):
     """Collects the readable text of an HTML page: title, paragraphs, headings, list items; skips scripts."""
 
-    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section"}
-    _SKIP = {"script", "style", "noscript", "nav", "footer", "header", "aside", "form"}
+    _BLOCK: ClassVar[frozenset[str]] = frozenset(
+        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section"})
+    _SKIP: ClassVar[frozenset[str]] = frozenset(
+        {"script", "style", "noscript", "nav", "footer", "header", "aside", "form"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

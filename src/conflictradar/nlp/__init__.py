@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..errors import ConfigError, E
+from .prefilter import SentenceSelector, parse_selected
 
 __all__ = ["Doc", "NlpPipeline", "load_model"]
 
@@ -31,12 +32,21 @@ def load_model(name: str) -> Language:
 
 
 class NlpPipeline:
-    """A loaded spaCy pipeline with batching choices as arguments."""
+    """A loaded spaCy pipeline with batching choices as arguments.
 
-    def __init__(self, model: str, batch_size: int = 32) -> None:
+    With ``prefilter`` only the sentences the extractor can read something from get the full parse (see
+    ``nlp.prefilter``); the Doc covers the same text with the same offsets either way.
+    """
+
+    def __init__(self, model: str, batch_size: int = 32, prefilter: bool = False,
+                 context_entities: bool = True) -> None:
         self.model_name = model
         self.batch_size = batch_size
+        self.prefilter = prefilter
+        #: With the prefilter, still find named entities (places) in the skipped sentences.
+        self.context_entities = context_entities
         self._nlp: Language | None = None
+        self._selector: SentenceSelector | None = None
 
     @property
     def nlp(self) -> Language:
@@ -49,8 +59,17 @@ class NlpPipeline:
         meta = self.nlp.meta
         return f"{meta.get('lang', 'xx')}_{meta.get('name', self.model_name)}-{meta.get('version', '0')}"
 
+    @property
+    def selector(self) -> SentenceSelector:
+        if self._selector is None:
+            self._selector = SentenceSelector.for_model(self.nlp)
+        return self._selector
+
     def parse(self, text: str) -> Doc:
-        return self.nlp(text)
+        return next(self.parse_many([text]))
 
     def parse_many(self, texts: Iterable[str]) -> Iterator[Doc]:
-        yield from self.nlp.pipe(texts, batch_size=self.batch_size)
+        if self.prefilter:
+            yield from parse_selected(self.nlp, texts, self.selector, self.batch_size, self.context_entities)
+        else:
+            yield from self.nlp.pipe(texts, batch_size=self.batch_size)

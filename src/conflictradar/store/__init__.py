@@ -13,7 +13,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, delete, event, func, or_, select
+from sqlalchemy import Engine, Table, and_, create_engine, delete, event, func, or_, select
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
@@ -46,6 +46,10 @@ class EventQuery:
     limit: int | None = None
     offset: int = 0
     descending: bool = False
+    #: Sort key: "date" (event_date) or "fatalities" (best estimate); ties are broken by event_id.
+    sort: str = "date"
+    #: Keyset cursor: (sort value, event_id) of the last row already seen; rows after it come next.
+    after: tuple[date | int, str] | None = None
 
 
 @dataclass
@@ -116,12 +120,17 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 ids = [a.id for a, _ in batch]
-                stored = dict(conn.execute(select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(ids))).all())
+                id_hash = select(articles.c.id, articles.c.content_hash).where(articles.c.id.in_(ids))
+                stored = dict(conn.execute(id_hash).all())
                 hashes = set(self.known_hashes_in(conn, [a.content_hash for a, _ in batch]))
-                new_articles, new_events = [], []
+                new_articles: list[dict[str, Any]] = []
+                new_events: list[Event] = []
                 seen_ids: set[str] = set()
                 for article, article_events in batch:
-                    if article.id in seen_ids or (article.content_hash in hashes and stored.get(article.id) in (None, article.content_hash)):
+                    # Skip a repeat within the batch, and text already stored (under this id or none).
+                    known_text = article.content_hash in hashes
+                    same_text = known_text and stored.get(article.id) in (None, article.content_hash)
+                    if article.id in seen_ids or same_text:
                         report.articles_skipped += 1
                         continue
                     if article.id in stored:
@@ -161,15 +170,27 @@ class Store:
     def events(self, query: EventQuery | None = None) -> list[Event]:
         return list(self.iter_events(query or EventQuery()))
 
+    def _canonical(self, query: EventQuery) -> bool:
+        """Whether to answer with canonical events: asked for (not ``raw``) and clustering has run."""
+        if query.raw:
+            return False
+        from ..analyze.storage import has_clusters
+
+        with self.engine.connect() as conn:
+            return has_clusters(conn)
+
     def iter_events(self, query: EventQuery, chunk: int = 5000) -> Iterator[Event]:
+        if self._canonical(query):
+            from ..analyze.storage import iter_canonical
+
+            yield from iter_canonical(self.engine, query, chunk)
+            return
         stmt = (
             select(events, evidence.c.sentence, evidence.c.start, evidence.c.end, evidence.c.spans)
             .join(evidence, evidence.c.event_id == events.c.event_id)
             .where(*_filters(query))
         )
-        order = (events.c.event_date.desc(), events.c.event_id.desc()) if query.descending else (
-            events.c.event_date, events.c.event_id)
-        stmt = stmt.order_by(*order).offset(query.offset)
+        stmt = stmt.where(*_cursor_filter(query)).order_by(*_ordering(query)).offset(query.offset)
         if query.limit is not None:
             stmt = stmt.limit(query.limit)
         with self.engine.connect() as conn:
@@ -178,11 +199,22 @@ class Store:
                 yield _event_from_row(row)
 
     def count_events(self, query: EventQuery | None = None) -> int:
+        if self._canonical(query or EventQuery()):
+            from ..analyze.storage import count_canonical
+
+            return count_canonical(self.engine, query or EventQuery())
         with self.engine.connect() as conn:
             stmt = select(func.count()).select_from(events).where(*_filters(query or EventQuery()))
             return int(conn.execute(stmt).scalar_one())
 
-    def event(self, event_id: str) -> Event | None:
+    def event(self, event_id: str, raw: bool = False) -> Event | None:
+        """A canonical event by its id (unless ``raw``), else the per-article record with that id."""
+        if not raw:
+            from ..analyze.storage import canonical_event
+
+            found = canonical_event(self.engine, event_id)
+            if found is not None:
+                return found
         stmt = (
             select(events, evidence.c.sentence, evidence.c.start, evidence.c.end, evidence.c.spans)
             .join(evidence, evidence.c.event_id == events.c.event_id)
@@ -204,11 +236,14 @@ class Store:
             return int(conn.execute(select(func.count()).select_from(articles)).scalar_one())
 
 
-def _filters(q: EventQuery) -> list[ColumnElement[bool]]:
+def _filters(q: EventQuery, table: Table = events) -> list[ColumnElement[bool]]:
+    """SQL conditions for a query on ``events`` (or on ``clusters``, which has the same event columns)."""
+    events = table  # the same column names on both tables
     f: list[ColumnElement[bool]] = []
     if q.country:
         value = q.country.strip()
-        f.append(events.c.country_code == value.upper() if len(value) == 2 else func.lower(events.c.country) == value.lower())
+        by_code = len(value) == 2
+        f.append(events.c.country_code == value.upper() if by_code else func.lower(events.c.country) == value.lower())
     if q.admin1:
         f.append(func.lower(events.c.admin1) == q.admin1.lower())
     if q.since:
@@ -228,12 +263,34 @@ def _filters(q: EventQuery) -> list[ColumnElement[bool]]:
         west, south, east, north = q.bbox
         f.append(and_(events.c.latitude >= south, events.c.latitude <= north,
                       events.c.longitude >= west, events.c.longitude <= east))
-    if q.text:
-        f.append(events.c.event_id.in_(
-            select(evidence.c.event_id).where(func.lower(evidence.c.sentence).like(f"%{q.text.lower()}%"))))
+    if q.text:  # EXISTS, not IN: lets the planner apply the other filters first, then look up each sentence
+        said = evidence.alias("said")  # an alias: the listing itself joins evidence
+        f.append(select(said.c.event_id).where(
+            said.c.event_id == events.c.event_id,
+            func.lower(said.c.sentence).like(f"%{q.text.lower()}%")).exists())
     if not q.include_historical:
         f.append(events.c.historical.is_(False))
     return f
+
+
+def _sort_column(q: EventQuery, table: Table = events) -> ColumnElement[Any]:
+    return table.c.fatalities_best if q.sort == "fatalities" else table.c.event_date
+
+
+def _ordering(q: EventQuery, table: Table = events) -> tuple[ColumnElement[Any], ...]:
+    column = _sort_column(q, table)
+    return (column.desc(), table.c.event_id.desc()) if q.descending else (column, table.c.event_id)
+
+
+def _cursor_filter(q: EventQuery, table: Table = events) -> list[ColumnElement[bool]]:
+    """Keyset pagination: rows strictly after ``q.after`` in the query's order."""
+    if q.after is None:
+        return []
+    value, last_id = q.after
+    column = _sort_column(q, table)
+    if q.descending:
+        return [or_(column < value, and_(column == value, table.c.event_id < last_id))]
+    return [or_(column > value, and_(column == value, table.c.event_id > last_id))]
 
 
 def _article_row(a: Article) -> dict[str, Any]:

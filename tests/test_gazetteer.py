@@ -1,0 +1,149 @@
+"""The gazetteer index: transliteration-tolerant names, curated data files, and GeoNames dump imports."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conflictradar.errors import GazetteerError
+from conflictradar.geo import SqliteGazetteer, default_gazetteer, fuzzy_key
+from conflictradar.geo._build import data_rows, source_digest
+from conflictradar.geo._import import import_file
+from conflictradar.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> SqliteGazetteer:
+    return default_gazetteer()
+
+
+@pytest.fixture
+def writable_index(tmp_path: Path, gazetteer: SqliteGazetteer) -> Settings:
+    """A private copy of the built index, so imports do not touch the shared cache."""
+    target = tmp_path / "gazetteer.sqlite"
+    shutil.copyfile(gazetteer.path, target)
+    return Settings(gazetteer_path=target, cache_dir=tmp_path)
+
+
+def _geonames_row(gid: int, name: str, alternates: str, lat: float, lon: float, fclass: str, fcode: str,
+                  cc: str, admin1: str, population: int) -> str:
+    cols = [str(gid), name, name, alternates, str(lat), str(lon), fclass, fcode, cc, "", admin1, "", "", "",
+            str(population), "", "300", "Asia/Damascus", "2024-01-01"]
+    return "\t".join(cols) + "\n"
+
+
+@pytest.mark.parametrize("variants", [
+    ("Hasaka", "Hasakah", "Al-Hasakah", "Hassakeh", "al Hasaka"),
+    ("Raqqa", "Ar-Raqqah", "Rakka"),
+    ("Qamishli", "Kamishli", "Al-Qamishli"),
+    ("Sanaa", "Sana'a", "Sana’a"),
+])
+def test_transliterations_share_one_key(variants: tuple[str, ...]) -> None:
+    assert len({fuzzy_key(v) for v in variants}) == 1
+
+
+def test_different_names_keep_different_keys() -> None:
+    assert fuzzy_key("Homs") != fuzzy_key("Hama")
+    assert fuzzy_key("Idlib") != fuzzy_key("Irbil")
+
+
+def test_lookup_finds_a_province_in_any_spelling(gazetteer: SqliteGazetteer) -> None:
+    for spelling in ("Hassakeh", "Al-Hasakah", "Hasaka"):
+        kinds = {(p.country_code, p.feature) for p in gazetteer.lookup(spelling)}
+        assert ("SY", "admin1") in kinds, spelling
+
+
+def test_places_carry_their_admin_hierarchy(gazetteer: SqliteGazetteer) -> None:
+    saraqib = [p for p in gazetteer.lookup("Saraqib") if p.country_code == "SY"]
+    assert saraqib and saraqib[0].admin1 == "Idlib" and saraqib[0].feature == "place"
+
+
+def test_countries_have_names_demonyms_and_abbreviations(gazetteer: SqliteGazetteer) -> None:
+    for name in ("Syria", "Syrian", "Syrian Arab Republic"):
+        assert any(p.feature == "country" and p.country_code == "SY" for p in gazetteer.lookup(name)), name
+    assert [p.country_code for p in gazetteer.lookup("U.S.")] == ["US"]
+    assert gazetteer.country("ye") is not None and gazetteer.country("ye").name == "Yemen"  # type: ignore[union-attr]
+
+
+def test_curated_rows_all_name_their_source() -> None:
+    for name in ("supplement.csv", "aliases.csv"):
+        rows = list(data_rows(name))
+        assert rows, name
+        assert all(row["source"].strip() for row in rows), name
+
+
+def test_curated_camps_are_found(gazetteer: SqliteGazetteer) -> None:
+    camp = gazetteer.lookup("al-Hawl camp")
+    assert camp and camp[0].feature == "site" and camp[0].country_code == "SY"
+
+
+def test_index_name_follows_its_sources() -> None:
+    assert source_digest() == source_digest()
+    assert default_gazetteer().path.name == f"gazetteer-{source_digest()}.sqlite"
+
+
+def test_import_adds_a_village_with_its_province_and_is_idempotent(writable_index: Settings, tmp_path: Path) -> None:
+    dump = tmp_path / "XX.txt"
+    dump.write_text(
+        _geonames_row(990000001, "Tall Zuhur", "Tal Zohour,Tell Zuhour", 36.71, 40.52, "P", "PPL", "SY", "01", 700)
+        + _geonames_row(990000002, "Wadi Qurt", "", 36.7, 40.5, "H", "WAD", "SY", "01", 0),
+        encoding="utf-8")
+    first = import_file(dump, writable_index)
+    assert (first.added, first.skipped) == (1, False)
+    index = SqliteGazetteer(writable_index.gazetteer_path)  # type: ignore[arg-type]
+    found = index.lookup("Tal Zuhour")
+    assert [(p.geonames_id, p.country_code) for p in found] == [(990000001, "SY")]
+    assert found[0].admin1 is not None and fuzzy_key(found[0].admin1) == fuzzy_key("Al-Hasakah")
+    assert index.lookup("Wadi Qurt") == []  # streams are not places of events
+    again = import_file(dump, writable_index)
+    assert again.skipped
+
+
+def test_import_reads_zip_files_and_alternate_names(writable_index: Settings, tmp_path: Path) -> None:
+    archive = tmp_path / "XX.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("XX.txt", _geonames_row(990000003, "Khirbat Nur", "", 35.1, 36.9, "P", "PPL", "SY", "", 600))
+        bundle.writestr("readme.txt", "not data")
+    alternates = tmp_path / "alternateNames.txt"
+    alternates.write_text("1\t990000003\ten\tKhirbet al-Nour\t\t\t\t\t\t\n2\t990000003\tlink\thttps://x.example\n",
+                          encoding="utf-8")
+    import_file(archive, writable_index)
+    report = import_file(alternates, writable_index)
+    assert report.names == 1
+    index = SqliteGazetteer(writable_index.gazetteer_path)  # type: ignore[arg-type]
+    assert [p.geonames_id for p in index.lookup("Khirbet al-Nour")] == [990000003]
+
+
+def test_a_bad_line_names_file_and_line_and_changes_nothing(writable_index: Settings, tmp_path: Path) -> None:
+    dump = tmp_path / "broken.txt"
+    dump.write_text(_geonames_row(990000004, "Tall Abyad Saghir", "", 36.6, 38.9, "P", "PPL", "SY", "", 900)
+                    + "this line\thas three\tcolumns\n", encoding="utf-8")
+    path = writable_index.gazetteer_path
+    assert path is not None
+    before = sqlite3.connect(path).execute("SELECT COUNT(*) FROM places").fetchone()
+    with pytest.raises(GazetteerError) as caught:
+        import_file(dump, writable_index)
+    assert "E040" in str(caught.value) and "broken.txt" in str(caught.value) and "line 2" in str(caught.value)
+    assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM places").fetchone() == before
+
+
+def test_a_rebuilt_index_reloads_the_dumps_imported_into_the_previous_one(tmp_path: Path) -> None:
+    from conflictradar.geo._build import SCHEMA, _carry_imports
+
+    dump = tmp_path / "XX.txt"
+    dump.write_text(_geonames_row(990000005, "Umm Batinah", "", 33.1, 35.8, "P", "PPL", "SY", "03", 800),
+                    encoding="utf-8")
+    old = sqlite3.connect(tmp_path / "gazetteer-000000000001.sqlite")
+    old.executescript(SCHEMA)
+    old.execute("INSERT INTO imports VALUES (?, 'x', 1)", (str(dump),))
+    old.commit()
+    old.close()
+    fresh = sqlite3.connect(tmp_path / "new.tmp")
+    fresh.executescript(SCHEMA)
+    _carry_imports(fresh, tmp_path / "gazetteer-000000000002.sqlite")
+    rows = fresh.execute("SELECT geonames_id, name FROM places").fetchall()
+    assert rows == [(990000005, "Umm Batinah")]

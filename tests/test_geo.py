@@ -1,0 +1,133 @@
+"""The geo stage on real parses: recognition, context-based resolution, and event location."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conflictradar.cli import app
+from conflictradar.geo import Geocoder
+from conflictradar.nlp import NlpPipeline
+from conflictradar.schema import Event, Evidence, Toponym
+from conflictradar.testing import make_article
+
+
+@pytest.fixture(scope="module")
+def geocoder() -> Geocoder:
+    return Geocoder()
+
+
+def _parse(nlp: NlpPipeline, geocoder: Geocoder, text: str) -> dict[str, Toponym]:
+    return {t.text: t for t in geocoder.geoparse(nlp.parse(text))}
+
+
+def _event(text: str, sentence: str) -> Event:
+    start = text.index(sentence)
+    return Event("e1", "a1", "Battles", "Armed clash", date(2024, 5, 1), 1,
+                 Evidence(sentence, start, start + len(sentence)))
+
+
+def test_transliterated_arabic_names_are_found_and_resolved(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    found = _parse(nlp, geocoder, "Clashes broke out in Hassakeh and shells fell near Qamishli on Tuesday.")
+    assert found["Hassakeh"].country_code == "SY" and found["Qamishli"].country_code == "SY"
+
+
+def test_the_state_named_next_to_a_town_decides_which_town(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    found = _parse(nlp, geocoder, "The fair opened in Paris, Texas, on Saturday.")
+    assert found["Paris"].country_code == "US" and found["Paris"].admin1 == "Texas"
+    plain = _parse(nlp, geocoder, "Thousands marched in Paris on Saturday.")
+    assert plain["Paris"].country_code == "FR"
+
+
+def test_abbreviated_us_state_resolves_the_town(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    found = _parse(nlp, geocoder, "The mayor of Athens, Ga., said the vote was close.")
+    assert found["Athens"].country_code == "US" and found["Athens"].admin1 == "Georgia"
+
+
+def test_nationality_words_stand_for_their_country(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    found = _parse(nlp, geocoder, "Syrian forces said the road was open.")
+    assert found["Syrian"].country_code == "SY"
+
+
+def test_event_in_a_village_gets_precision_1_and_a_place_span(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = "Militants attacked Saraqib in Idlib province on Monday, killing three people."
+    article = make_article(text)
+    [located] = geocoder.locate(article, nlp.parse(text), [_event(text, text)])
+    assert located.location is not None
+    assert (located.location.name, located.location.admin1, located.location.country_code) == ("Saraqib", "Idlib", "SY")
+    assert located.location.geo_precision == 1 and located.location.country == "Syria"
+    place = [s for s in located.evidence.spans if s.label == "place"]
+    assert [(s.text, text[s.start:s.end]) for s in place] == [("Saraqib", "Saraqib")]
+
+
+def test_near_a_town_gives_precision_2(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = "A roadside bomb exploded near Saraqib, wounding two soldiers."
+    [located] = geocoder.locate(make_article(text), nlp.parse(text), [_event(text, text)])
+    assert located.location is not None and located.location.geo_precision == 2
+
+
+def test_only_a_province_gives_precision_3(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = "Airstrikes hit several areas of Idlib province overnight."
+    [located] = geocoder.locate(make_article(text), nlp.parse(text), [_event(text, text)])
+    assert located.location is not None
+    assert (located.location.geo_precision, located.location.admin1) == (3, "Idlib")
+
+
+def test_an_event_without_a_place_in_its_sentence_takes_the_previous_one(nlp: NlpPipeline,
+                                                                        geocoder: Geocoder) -> None:
+    first = "Fighting resumed in Kharkiv on Sunday."
+    second = "Two soldiers were killed, officials said."
+    text = f"{first} {second}"
+    [located] = geocoder.locate(make_article(text), nlp.parse(text), [_event(text, second)])
+    assert located.location is not None and located.location.country_code == "UA"
+
+
+def test_a_text_without_places_leaves_the_event_unlocated(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = "Two soldiers were killed, officials said."
+    [located] = geocoder.locate(make_article(text), nlp.parse(text), [_event(text, text)])
+    assert located.location is None and located.evidence.spans == ()
+
+
+def test_geoparse_command_writes_one_object_per_line_deterministically(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "n1", "text": "Shelling hit Aleppo and Homs."}) + "\n"
+                      + json.dumps({"id": "n2", "text": "Nothing happened."}) + "\n", encoding="utf-8")
+    outputs = []
+    for name in ("a.jsonl", "b.jsonl"):
+        result = CliRunner().invoke(app, ["geoparse", str(source), "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        outputs.append((tmp_path / name).read_bytes())
+    assert outputs[0] == outputs[1]
+    lines = [json.loads(line) for line in outputs[0].decode().splitlines()]
+    assert [line["id"] for line in lines] == ["n1", "n2"] and lines[1]["toponyms"] == []
+    aleppo = lines[0]["toponyms"][0]
+    assert set(aleppo) == {"start", "end", "text", "name", "latitude", "longitude", "country_code", "admin1",
+                           "geonames_id"}
+    assert (aleppo["text"], aleppo["country_code"]) == ("Aleppo", "SY")
+
+
+def test_geoparse_command_rejects_a_bad_line_with_file_and_line(tmp_path: Path) -> None:
+    source = tmp_path / "bad.jsonl"
+    source.write_text('{"id": "ok", "text": "In Homs."}\n{"id": "x"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["geoparse", str(source)])
+    assert result.exit_code == 1
+    assert "bad.jsonl:2" in result.output and "E004" in result.output
+
+
+def test_a_namesake_far_away_yields_to_the_province_the_text_names(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = "Shells fell on Paris village (Hama governorate), killing a farmer."
+    [located] = geocoder.locate(make_article(text), nlp.parse(text), [_event(text, text)])
+    assert located.location is not None
+    assert (located.location.country_code, located.location.admin1) == ("SY", "Hama")
+    assert located.location.geo_precision == 3
+
+
+def test_the_attackers_nationality_is_not_the_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = "Russian forces shelled a school in Kramatorsk, Donetsk, wounding four."
+    [located] = geocoder.locate(make_article(text), nlp.parse(text), [_event(text, text)])
+    assert located.location is not None
+    assert (located.location.name, located.location.country_code) == ("Kramatorsk", "UA")

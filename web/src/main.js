@@ -1,0 +1,410 @@
+// conflictradar dashboard: map (Leaflet on canvas, supercluster in worker.js), timeline brush, filters, table,
+// event cards, alerts.
+// Everything it loads comes from the same server: the API and the bundled country outlines. No tiles, no CDN.
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import { feature } from "topojson-client";
+import "./style.css";
+
+const TYPE_COLOURS = {
+  "Battles": "#c0392b",
+  "Explosions/Remote violence": "#e67e22",
+  "Violence against civilians": "#8e44ad",
+  "Protests": "#2980b9",
+  "Riots": "#16a085",
+  "Strategic developments": "#7f8c8d",
+};
+const MAP_LIMIT = 100000;
+const PAGE = 50;
+const $ = (id) => document.getElementById(id);
+const apiKey = new URLSearchParams(location.hash.slice(1)).get("key");
+
+async function api(path) {
+  const response = await fetch(path, { headers: apiKey ? { "X-API-Key": apiKey } : {} });
+  if (!response.ok) {
+    const error = new Error(`${path}: HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return response.json();
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child != null) node.append(child);
+  return node;
+}
+
+// ---- filters ------------------------------------------------------------------------------------
+
+const FILTER_FIELDS = { country: "f-country", since: "f-since", until: "f-until", type: "f-type",
+  actor: "f-actor", min_fatalities: "f-min", q: "f-q" };
+
+function filterParams({ withDates = true } = {}) {
+  const params = new URLSearchParams();
+  for (const [name, id] of Object.entries(FILTER_FIELDS)) {
+    if (!withDates && (name === "since" || name === "until")) continue;
+    const value = $(id).value.trim();
+    if (value) params.set(name, value);
+  }
+  return params;
+}
+
+async function fillFilterOptions() {
+  for (const type of Object.keys(TYPE_COLOURS)) $("f-type").append(el("option", { value: type }, type));
+  const countries = await api("/stats?by=country&top=300");
+  const sorted = countries.groups.slice().sort((a, b) => (a.country || a.key).localeCompare(b.country || b.key));
+  for (const group of sorted) {
+    $("f-country").append(el("option", { value: group.key }, `${group.country || group.key} (${group.events})`));
+  }
+}
+
+// ---- map ----------------------------------------------------------------------------------------
+
+const renderer = L.canvas({ padding: 0.3 });
+const map = L.map("map", { preferCanvas: true, renderer, worldCopyJump: true, minZoom: 1, maxZoom: 14 })
+  .setView([15, 20], 2);
+map.attributionControl.setPrefix("Leaflet").addAttribution("Boundaries: Natural Earth 1:50m (world-atlas)");
+const pointLayer = L.layerGroup().addTo(map);
+const alertLayer = L.layerGroup().addTo(map);
+let points = []; // [id, lon, lat, country code, admin1] of every point on the map (for alert rings)
+
+// The cluster index lives in a worker (worker.js); each request gets an id and a promise of the answer.
+const worker = new Worker("worker.js");
+const waiting = new Map();
+let nextRequest = 0;
+worker.onmessage = ({ data }) => {
+  const resolve = waiting.get(data.id);
+  waiting.delete(data.id);
+  resolve?.(data);
+};
+function ask(message) {
+  const id = ++nextRequest;
+  return new Promise((resolve) => { waiting.set(id, resolve); worker.postMessage({ ...message, id }); });
+}
+
+async function loadOutlines() {
+  const topology = await (await fetch("countries-50m.json")).json();
+  const countries = feature(topology, topology.objects.countries);
+  L.geoJSON(countries, {
+    renderer, interactive: false,
+    style: { color: "#8a96a3", weight: 0.6, fillColor: "#eef0ea", fillOpacity: 1 },
+  }).addTo(map);
+}
+
+function dominantType(types) {
+  return Object.entries(types).sort((a, b) => b[1] - a[1])[0][0];
+}
+
+let drawn = 0;
+
+async function drawPoints() {
+  const ticket = ++drawn;
+  const bounds = map.getBounds();
+  const bbox = [Math.max(-180, bounds.getWest()), Math.max(-85, bounds.getSouth()),
+    Math.min(180, bounds.getEast()), Math.min(85, bounds.getNorth())];
+  const answer = await ask({ type: "clusters", bbox, zoom: Math.round(map.getZoom()) });
+  if (ticket !== drawn) return; // a newer view is already being drawn
+  pointLayer.clearLayers();
+  for (const item of answer.clusters) {
+    const [lon, lat] = item.geometry.coordinates;
+    const p = item.properties;
+    if (p.cluster) {
+      const colour = TYPE_COLOURS[dominantType(p.types)] || "#555";
+      const marker = L.circleMarker([lat, lon], {
+        renderer, radius: 8 + Math.min(22, 3 * Math.log2(p.point_count)), color: "#fff", weight: 1.5,
+        fillColor: colour, fillOpacity: 0.8,
+      });
+      marker.bindTooltip(`${p.point_count} events, ${p.fatalities} deaths`);
+      marker.on("click", () => map.setView([lat, lon], Math.min(p.expansion, 14)));
+      pointLayer.addLayer(marker);
+    } else {
+      const marker = L.circleMarker([lat, lon], {
+        renderer, radius: 4 + Math.min(16, 2 * Math.sqrt(p.fatalities || 0)), color: "#222", weight: 0.8,
+        fillColor: TYPE_COLOURS[p.type] || "#555", fillOpacity: 0.85,
+      });
+      marker.bindTooltip(`${p.date} ${p.type}${p.place ? " — " + p.place : ""}: ${p.fatalities} deaths`);
+      marker.on("click", () => openCard(item.id ?? p.id));
+      pointLayer.addLayer(marker);
+    }
+  }
+}
+
+async function loadPoints() {
+  const params = filterParams();
+  params.set("compact", "true");
+  params.set("limit", String(MAP_LIMIT));
+  const url = new URL(`/events.geojson?${params}`, location.href).href;
+  const answer = await ask({ type: "load", url, headers: apiKey ? { "X-API-Key": apiKey } : {} });
+  if (answer.error) throw new Error(answer.error);
+  points = answer.slim;
+  await drawPoints();
+  return answer.count;
+}
+
+map.on("moveend", drawPoints);
+
+function drawLegend() {
+  $("legend").replaceChildren(...Object.entries(TYPE_COLOURS).map(([type, colour]) =>
+    el("span", {}, el("i", { style: `background:${colour}` }), type)));
+}
+
+// ---- timeline (brush to choose the date range) ----------------------------------------------------
+
+let timeline = { groups: [], x0: 0, width: 0 };
+
+async function loadTimeline() {
+  const params = filterParams({ withDates: false });
+  params.set("by", "week");
+  const stats = await api(`/stats?${params}`);
+  timeline.groups = stats.groups;
+  drawTimeline();
+}
+
+function drawTimeline() {
+  const svg = $("timeline");
+  const width = svg.clientWidth || 600;
+  const height = svg.clientHeight || 110;
+  const groups = timeline.groups;
+  const ns = "http://www.w3.org/2000/svg";
+  svg.replaceChildren();
+  if (!groups.length) return;
+  const first = Date.parse(groups[0].key);
+  const last = Date.parse(groups[groups.length - 1].key) + 7 * 864e5;
+  const x = (t) => 30 + ((t - first) / Math.max(1, last - first)) * (width - 40);
+  timeline = { ...timeline, first, last, x, width };
+  const top = Math.max(...groups.map((g) => g.events));
+  const since = $("f-since").value;
+  const until = $("f-until").value;
+  for (const g of groups) {
+    const t = Date.parse(g.key);
+    const h = ((height - 30) * g.events) / top;
+    const inRange = (!since || g.key >= since.slice(0, 10) || t + 7 * 864e5 > Date.parse(since))
+      && (!until || Date.parse(g.key) <= Date.parse(until));
+    const bar = document.createElementNS(ns, "rect");
+    Object.entries({ x: x(t), y: height - 18 - h, width: Math.max(1, x(t + 7 * 864e5) - x(t) - 0.5), height: h,
+      class: `bar${(since || until) && inRange ? " in" : ""}` }).forEach(([k, v]) => bar.setAttribute(k, v));
+    bar.append(Object.assign(document.createElementNS(ns, "title"), { textContent: `week of ${g.key}: ${g.events} events, ${g.fatalities} deaths` }));
+    svg.append(bar);
+  }
+  for (const t of [first, (first + last) / 2, last - 864e5]) {
+    const label = document.createElementNS(ns, "text");
+    label.setAttribute("x", Math.min(width - 60, x(t)));
+    label.setAttribute("y", height - 4);
+    label.textContent = new Date(t).toISOString().slice(0, 10);
+    svg.append(label);
+  }
+}
+
+function timelineDate(event) {
+  const box = $("timeline").getBoundingClientRect();
+  const px = Math.min(Math.max(event.clientX - box.left, 30), timeline.width - 10);
+  const t = timeline.first + ((px - 30) / (timeline.width - 40)) * (timeline.last - timeline.first);
+  return { px, day: new Date(t).toISOString().slice(0, 10) };
+}
+
+function installBrush() {
+  const svg = $("timeline");
+  let start = null;
+  let rect = null;
+  svg.addEventListener("mousedown", (event) => {
+    if (!timeline.groups.length) return;
+    start = timelineDate(event);
+    rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    rect.setAttribute("class", "brush");
+    rect.setAttribute("y", 0);
+    rect.setAttribute("height", svg.clientHeight - 18);
+    svg.append(rect);
+  });
+  window.addEventListener("mousemove", (event) => {
+    if (!start) return;
+    const now = timelineDate(event);
+    rect.setAttribute("x", Math.min(start.px, now.px));
+    rect.setAttribute("width", Math.abs(now.px - start.px));
+  });
+  window.addEventListener("mouseup", (event) => {
+    if (!start) return;
+    const end = timelineDate(event);
+    const [a, b] = [start.day, end.day].sort();
+    start = null;
+    if (a === b) { rect.remove(); return; }
+    $("f-since").value = a;
+    $("f-until").value = b;
+    refresh();
+  });
+}
+
+// ---- table --------------------------------------------------------------------------------------
+
+let nextCursor = null;
+
+function row(e) {
+  const loc = e.location || {};
+  const f = e.fatalities;
+  const deaths = f.low === f.high ? String(f.best) : `${f.best} (${f.low}–${f.high})`;
+  const cells = [e.event_date, e.event_type, e.sub_event_type, e.actor1?.name, e.actor2?.name, loc.name,
+    loc.admin1, loc.country_code, deaths];
+  return el("tr", { "data-id": e.event_id, onclick: () => openCard(e.event_id) },
+    ...cells.map((c) => el("td", {}, c ?? "")));
+}
+
+async function loadTable(append = false) {
+  const params = filterParams();
+  params.set("limit", String(PAGE));
+  params.set("sort", "-date");
+  if (append && nextCursor) params.set("cursor", nextCursor);
+  const page = await api(`/events?${params}`);
+  const body = $("events-table").tBodies[0];
+  const rows = page.events.map(row);
+  if (append) body.append(...rows); else body.replaceChildren(...rows);
+  nextCursor = page.next_cursor;
+  $("more").hidden = !nextCursor;
+}
+
+// ---- event card with highlighted evidence --------------------------------------------------------
+
+function highlighted(evidence) {
+  const sentence = evidence.sentence;
+  const spans = (evidence.spans || [])
+    .map((s) => ({ ...s, from: s.start - evidence.start, to: s.end - evidence.start }))
+    .filter((s) => s.from >= 0 && s.to <= sentence.length && s.to > s.from)
+    .sort((a, b) => a.from - b.from || b.to - a.to);
+  const parts = [];
+  let at = 0;
+  for (const span of spans) {
+    if (span.from < at) continue; // overlapping spans: keep the first, longest one
+    parts.push(sentence.slice(at, span.from));
+    parts.push(el("mark", { class: `span span-${span.label}`, "data-label": span.label, title: span.label },
+      sentence.slice(span.from, span.to)));
+    at = span.to;
+  }
+  parts.push(sentence.slice(at));
+  return el("blockquote", { class: "evidence" }, ...parts);
+}
+
+function actorText(actor) {
+  return actor ? `${actor.name}${actor.type ? ` (${actor.type})` : ""}` : "—";
+}
+
+function sourceList(sources) {
+  return el("details", { class: "sources" }, el("summary", {}, `${sources.length} reports of this event`),
+    el("ul", {}, ...sources.map((s) => el("li", {},
+      el("a", { href: `/articles/${encodeURIComponent(s.article_id)}`, target: "_blank" }, s.title || s.article_id),
+      ` ${s.published ?? ""}: ${s.fatalities?.best ?? "?"} deaths`))));
+}
+
+async function openCard(eventId) {
+  document.querySelectorAll("#events-table tr.selected").forEach((tr) => tr.classList.remove("selected"));
+  document.querySelector(`#events-table tr[data-id="${CSS.escape(eventId)}"]`)?.classList.add("selected");
+  const e = await api(`/events/${encodeURIComponent(eventId)}`);
+  const loc = e.location || {};
+  const f = e.fatalities;
+  const fields = [
+    ["Date", `${e.event_date} (precision ${e.date_precision})`],
+    ["Actor 1", actorText(e.actor1)],
+    ["Actor 2", actorText(e.actor2)],
+    ["Place", [loc.name, loc.admin1, loc.country].filter(Boolean).join(", ") || "—"],
+    ["Deaths", f.low === f.high ? String(f.best) : `${f.best} (${f.low}–${f.high})`],
+    ["Injured", e.injured ?? "—"],
+    ["Confidence", String(e.confidence)],
+  ];
+  const article = e.article || { id: e.article_id };
+  const links = el("p", {}, el("a", { href: `/articles/${encodeURIComponent(article.id)}`, target: "_blank" },
+    `Article ${article.title ? `“${article.title}”` : article.id}`));
+  if (article.url && /^https?:\/\//.test(article.url)) {
+    links.append(" · ", el("a", { href: article.url, target: "_blank", rel: "noopener noreferrer" }, "original"));
+  }
+  const parts = [
+    el("h2", {}, `${e.event_type} — ${e.sub_event_type}`),
+    el("dl", {}, ...fields.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
+    highlighted(e.evidence), links,
+  ];
+  if ((e.sources || []).length > 1) parts.push(sourceList(e.sources));
+  $("card").replaceChildren(...parts);
+}
+
+// ---- alerts -------------------------------------------------------------------------------------
+
+function alertRegion(alert) {
+  return alert.region ?? alert.key ?? alert.series ?? "";
+}
+
+// A region key is "CC" (country) or "CC/Admin1"; event ids, when the alert lists them, win.
+function alertHits(alert) {
+  const ids = new Set(alert.event_ids || []);
+  const [cc, admin1] = String(alertRegion(alert)).toLowerCase().split("/");
+  const inRegion = ([, , , code, area]) => cc && String(code || "").toLowerCase() === cc
+    && (!admin1 || String(area || "").toLowerCase() === admin1);
+  const byId = points.filter(([id]) => ids.has(id));
+  return byId.length ? byId : points.filter(inRegion);
+}
+
+function markAlert(alert) {
+  const hits = alertHits(alert);
+  if (!hits.length) return null;
+  const lat = hits.reduce((s, p) => s + p[2], 0) / hits.length;
+  const lon = hits.reduce((s, p) => s + p[1], 0) / hits.length;
+  const ring = L.circleMarker([lat, lon], { renderer, radius: 26, color: "#d62728", weight: 3, dashArray: "6 4",
+    fill: false, interactive: false });
+  alertLayer.addLayer(ring);
+  return [lat, lon];
+}
+
+async function loadAlerts() {
+  const list = $("alerts");
+  alertLayer.clearLayers();
+  let alerts;
+  try {
+    alerts = await api("/alerts");
+  } catch (error) {
+    list.replaceChildren(el("li", { class: "hint" },
+      error.status === 404 ? "Alerts are not available on this server." : `Alerts could not be loaded (${error.message}).`));
+    return;
+  }
+  if (!Array.isArray(alerts)) alerts = alerts?.alerts || [];
+  if (!alerts.length) { list.replaceChildren(el("li", { class: "hint" }, "No alerts.")); return; }
+  list.replaceChildren(...alerts.map((a) => {
+    const where = markAlert(a);
+    const score = a.p_value != null ? `p=${Number(a.p_value).toPrecision(2)}` : a.score != null ? `score ${a.score}` : "";
+    const text = `${alertRegion(a) || "?"}${a.series && a.series !== alertRegion(a) ? ` · ${a.series}` : ""}: `
+      + `${a.observed ?? "?"} observed vs ${a.expected != null ? Number(a.expected).toFixed(1) : "?"} expected `
+      + `(${a.start ?? "?"} – ${a.end ?? "?"}) ${score}`;
+    return el("li", { onclick: () => where && map.setView(where, Math.max(map.getZoom(), 5)) }, text);
+  }));
+}
+
+// ---- wiring -------------------------------------------------------------------------------------
+
+async function refresh() {
+  $("status").textContent = "loading…";
+  try {
+    const [shown] = await Promise.all([loadPoints(), loadTable(), loadTimeline()]);
+    const stats = await api(`/stats?${filterParams()}&by=type`);
+    const capped = shown >= MAP_LIMIT ? ` (map shows the newest ${MAP_LIMIT.toLocaleString()})` : "";
+    $("status").textContent = `${stats.totals.events.toLocaleString()} events, `
+      + `${stats.totals.fatalities.toLocaleString()} deaths${capped}`;
+    $("status").dataset.events = String(stats.totals.events);
+    loadAlerts();
+  } catch (error) {
+    $("status").textContent = `error: ${error.message}`;
+  }
+}
+
+async function main() {
+  drawLegend();
+  installBrush();
+  $("filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+  $("reset").addEventListener("click", () => { $("filters").reset(); refresh(); });
+  $("more").addEventListener("click", () => loadTable(true));
+  window.addEventListener("resize", drawTimeline);
+  await Promise.all([loadOutlines(), fillFilterOptions().catch(() => {})]);
+  await refresh();
+  document.body.dataset.ready = "true";
+}
+
+main();
