@@ -153,3 +153,23 @@ def test_sqlite_uses_wal(tmp_path: Path) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
     store.close()
+
+
+
+def test_text_search_finds_sentences_case_insensitively_and_postgres_reads_the_trigram_index(
+        core: ConflictRadar) -> None:
+    core.ingest_articles([make_article(REPORT, article_id="search")])
+    found = core.events(EventQuery(text="MARKET near", raw=True))
+    assert found and all("market near" in e.evidence.sentence for e in found)
+    assert core.events(EventQuery(text="no such words", raw=True)) == []
+    if core.store.engine.dialect.name != "postgresql":
+        return
+    with core.store.engine.connect() as conn:
+        index = conn.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_evidence_sentence_trgm' "
+            "AND schemaname = current_schema()")).scalar_one()
+        assert "gin_trgm_ops" in index and "lower(sentence)" in index
+        conn.execute(text("SET enable_seqscan = off"))  # a tiny table: ask what the planner can use
+        plan = "\n".join(conn.execute(text(
+            "EXPLAIN SELECT event_id FROM evidence WHERE lower(sentence) LIKE '%market near%'")).scalars())
+    assert "ix_evidence_sentence_trgm" in plan
