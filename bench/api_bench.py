@@ -34,6 +34,7 @@ import httpx
 
 from conflictradar.schema import EVENT_TYPES, make_event_id
 from conflictradar.store import Store
+from conflictradar.store.grid import grid_cell
 from conflictradar.testing import pg_schema_url
 
 RESULTS = Path(__file__).parent / "results"
@@ -48,7 +49,7 @@ EVENT_COLUMNS = ("event_id", "article_id", "event_type", "sub_event_type", "even
                  "actor1_name", "actor1_type", "actor2_name", "actor2_type", "location_name", "admin1", "admin2",
                  "country", "country_code", "latitude", "longitude", "geonames_id", "geo_precision",
                  "fatalities_low", "fatalities_best", "fatalities_high", "injured", "abducted", "arrested",
-                 "civilian_targeting", "historical", "confidence", "extractor")
+                 "civilian_targeting", "historical", "confidence", "extractor", "cell")
 ARTICLE_COLUMNS = ("id", "content_hash", "text", "published", "title", "url", "source")
 EVIDENCE_COLUMNS = ("event_id", "sentence", "start", "end", "spans")
 
@@ -78,6 +79,7 @@ def synthetic_rows(n: int, seed: int = 1) -> Iterator[tuple[tuple[Any, ...], tup
         event_type, sub_type = rng.choice(SUBTYPES)
         day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
         killed = int(rng.paretovariate(1.2)) - 1
+        lat, lon = lat + rng.uniform(-0.05, 0.05), lon + rng.uniform(-0.05, 0.05)
         sentence = f"{a1} fought {a2} in {place} on {day.isoformat()}, killing {killed}."
         article_id = f"bench-{i:08d}"
         text = f"Report {i}. {sentence}"
@@ -86,8 +88,8 @@ def synthetic_rows(n: int, seed: int = 1) -> Iterator[tuple[tuple[Any, ...], tup
         spans = json.dumps([{"label": "actor1", "start": start, "end": start + len(a1), "text": a1}])
         yield ((article_id, f"{i:064x}", text, day + timedelta(days=1), f"Report {i}", None, "bench"),
                (event_id, article_id, event_type, sub_type, day, 1, a1, t1, a2, t2, place, admin1, None, country,
-                cc, lat + rng.uniform(-0.05, 0.05), lon + rng.uniform(-0.05, 0.05), gid, 1, killed, killed, killed,
-                None, None, None, a2 == "Civilians", False, 0.8, "bench/1"),
+                cc, lat, lon, gid, 1, killed, killed, killed,
+                None, None, None, a2 == "Civilians", False, 0.8, "bench/1", grid_cell(lat, lon)),
                (event_id, sentence, start, start + len(sentence), spans))
 
 

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from conflictradar.analyze.cluster import Report, cluster_reports, load_rules
+from conflictradar.store.grid import grid_cell
 
 KINDS = (("Battles", "Armed clash"), ("Violence against civilians", "Attack"),
          ("Explosions/Remote violence", "Air/drone strike"),
@@ -102,7 +103,8 @@ def _row(r: Report) -> dict[str, object]:
              "actor2_name", "actor2_type", "location_name", "admin1", "admin2", "country", "country_code", "latitude",
              "longitude", "geonames_id", "geo_precision", "fatalities_low", "fatalities_best", "fatalities_high",
              "injured", "abducted", "arrested", "civilian_targeting", "historical", "confidence", "extractor")
-    return {n: getattr(r, n) for n in names} | {"event_date": date.fromordinal(r.day)}
+    return {n: getattr(r, n) for n in names} | {"event_date": date.fromordinal(r.day),
+                                                "cell": grid_cell(r.latitude, r.longitude)}
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ from typing import Any, Final
 
 import yaml
 
+from ..store.grid import grid_cell
+
 __all__ = [
     "EDGE_SCORE",
     "Group",
@@ -482,6 +484,7 @@ def canonical_row(group: Group) -> dict[str, Any]:
         "location_name": where.location_name, "admin1": where.admin1, "admin2": where.admin2,
         "country": where.country, "country_code": where.country_code, "latitude": where.latitude,
         "longitude": where.longitude, "geonames_id": where.geonames_id, "geo_precision": where.geo_precision,
+        "cell": grid_cell(where.latitude, where.longitude),
         "fatalities_low": low, "fatalities_best": best, "fatalities_high": high,
         "injured": _optional_median(r.injured for r in reps),
         "abducted": _optional_median(r.abducted for r in reps),

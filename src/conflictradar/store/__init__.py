@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..errors import ConfigError, E, InputError, StoreError
 from ..schema import Actor, Article, Count, Event, Evidence, Location, Span
+from .grid import bbox_cells, grid_cell
 from .tables import articles, events, evidence, metadata
 
 __all__ = ["EventQuery", "SaveReport", "Store"]
@@ -88,7 +89,8 @@ class Store:
         if migrate:
             self.migrate()
 
-    def migrate(self) -> None:
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` (the latest by default)."""
         from alembic import command
         from alembic.config import Config
 
@@ -97,7 +99,7 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                command.upgrade(config, revision)
         except OperationalError as exc:
             raise ConfigError(E.E021, url=self.url, reason=str(exc.orig)) from exc
 
@@ -261,6 +263,9 @@ def _filters(q: EventQuery, table: Table = events) -> list[ColumnElement[bool]]:
         f.append(events.c.fatalities_best >= q.min_fatalities)
     if q.bbox:
         west, south, east, north = q.bbox
+        cells = bbox_cells(west, south, east, north)
+        if cells is not None:
+            f.append(events.c.cell.in_(cells))
         f.append(and_(events.c.latitude >= south, events.c.latitude <= north,
                       events.c.longitude >= west, events.c.longitude <= east))
     if q.text:  # EXISTS, not IN: lets the planner apply the other filters first, then look up each sentence
@@ -314,6 +319,7 @@ def _event_row(e: Event) -> dict[str, Any]:
         "fatalities_high": e.fatalities.high, "injured": e.injured, "abducted": e.abducted,
         "arrested": e.arrested, "civilian_targeting": e.civilian_targeting, "historical": e.historical,
         "confidence": e.confidence, "extractor": e.extractor,
+        "cell": grid_cell(loc.latitude, loc.longitude) if loc else None,
     }
 
 

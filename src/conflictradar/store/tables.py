@@ -64,6 +64,7 @@ events = Table(
     Column("historical", Boolean, nullable=False),
     Column("confidence", Float, nullable=False),
     Column("extractor", String(128), nullable=False),
+    Column("cell", Integer),  # the point's one-degree grid cell (store/grid.py), for bounding boxes
     Index("ix_events_date", "event_date", "event_id"),
     Index("ix_events_country_date", "country_code", "event_date"),
     Index("ix_events_type_date", "event_type", "event_date"),
@@ -133,3 +134,5 @@ for _table in (events, clusters):
     Index(f"ix_{_table.name}_country_name_deaths", _table.c.country_code, _table.c.country, _table.c.fatalities_best)
     Index(f"ix_{_table.name}_deaths", _table.c.fatalities_best, _table.c.event_id)
     Index(f"ix_{_table.name}_country_deaths", _table.c.country_code, _table.c.fatalities_best, _table.c.event_id)
+    # migration 0006: a bounding box reads the cells it touches, each in date order
+    Index(f"ix_{_table.name}_cell_date", _table.c.cell, _table.c.event_date, _table.c.event_id)
