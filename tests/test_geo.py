@@ -131,3 +131,59 @@ def test_the_attackers_nationality_is_not_the_place(nlp: NlpPipeline, geocoder: 
     [located] = geocoder.locate(make_article(text), nlp.parse(text), [_event(text, text)])
     assert located.location is not None
     assert (located.location.name, located.location.country_code) == ("Kramatorsk", "UA")
+
+
+def _locate_all(nlp: NlpPipeline, geocoder: Geocoder, text: str, sentence: str | None = None) -> Event:
+    [located] = geocoder.locate(make_article(text), nlp.parse(text), [_event(text, sentence or text)])
+    return located
+
+
+def test_the_bracketed_province_decides_the_country(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # The gazetteer knows this town only abroad: the province in brackets stands in for it.
+    located = _locate_all(nlp, geocoder, "On 3 March 2023, in San Estanislao (San Pedro), residents protested "
+                                         "over water cuts.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.admin1) == ("PY", "San Pedro")
+    assert located.location.geo_precision == 3
+
+
+def test_a_name_and_its_bracketed_province_in_one_entity_are_two_places(nlp: NlpPipeline,
+                                                                         geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "On 2 May 2023, in Maceio (Alagoas), teachers marched for higher pay.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.admin1) == ("BR", "Alagoas")
+    assert located.location.geo_precision == 1
+
+
+def test_a_country_named_as_the_topic_is_not_the_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "Activists gathered in Piaseczno to protest against the war on Ukraine.")
+    assert located.location is not None and located.location.country_code == "PL"
+
+
+def test_a_country_that_speaks_is_not_the_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    sentence = ("The United States, which keeps about 700 troops in northeastern Syria, said its aircraft had "
+                "struck militant positions near the prison.")
+    alone = _locate_all(nlp, geocoder, sentence)
+    assert alone.location is not None and alone.location.country_code == "SY"
+    text = "Fighting went on for a third day around the prison in Hasakah. " + sentence
+    located = _locate_all(nlp, geocoder, text, sentence)
+    assert located.location is not None
+    assert (located.location.country_code, located.location.name) == ("SY", "Al Ḩasakah")
+
+
+def test_admin1_is_spelled_as_the_text_names_the_province(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "Shells fell on Tawileh town in Al Hasakeh countryside on Monday.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.admin1) == ("SY", "Al Hasakeh")
+
+
+def test_half_of_a_hyphenated_name_is_not_a_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    found = _parse(nlp, geocoder, "Militiamen killed two farmers near Kamanyola (Walungu, Sud-Kivu) on Friday.")
+    assert "Sud" not in found
+
+
+def test_letters_without_a_decomposition_are_folded() -> None:
+    from conflictradar.geo import normalize
+
+    assert normalize("Şanlıurfa") == normalize("Sanliurfa") == "sanliurfa"
+    assert normalize("Łódź") == "lodz"

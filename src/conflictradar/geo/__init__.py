@@ -9,6 +9,7 @@ SQLite index built once from PyPI packages (``_build.py``).
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from spacy.tokens import Doc
@@ -53,10 +54,12 @@ class Geocoder:
         if not events:
             return events
         resolved = self.resolve(doc)
-        return [self._located(article.text, event, resolved) for event in events]
+        speakers = _speaking_countries(doc, resolved)
+        return [self._located(article.text, event, resolved, speakers) for event in events]
 
-    def _located(self, text: str, event: Event, resolved: list[Resolved]) -> Event:
-        choice = self._choose(text, event, resolved)
+    def _located(self, text: str, event: Event, resolved: list[Resolved], speakers: AbstractSet[int] = frozenset()
+                 ) -> Event:
+        choice = self._choose(text, event, resolved, speakers)
         if choice is None:
             return event
         chosen, province, approximate = choice
@@ -65,33 +68,38 @@ class Geocoder:
         evidence = replace(event.evidence, spans=(*event.evidence.spans, span))
         return replace(event.with_location(location), evidence=evidence)
 
-    def _choose(self, text: str, event: Event, resolved: list[Resolved]
+    def _choose(self, text: str, event: Event, resolved: list[Resolved], speakers: AbstractSet[int] = frozenset()
                 ) -> tuple[Resolved, Resolved | None, bool] | None:
         """The event's place, its province mention when the text names it, and whether the place stands in for
         an unknown one (then the location is approximate).
 
-        The place: the most specific one named in the event's sentence (one after "in", "at", "near" first);
-        else the nearest one before it; else the first of the text. When the names right after it
-        ("X (Y, Z)") resolve to areas that do not hold it, the gazetteer's X is another namesake: use the area.
+        The place: the most specific one named in the event's sentence (one after "in", "at", "near" first;
+        a country that speaks or acts, "The United States said", last); else the nearest one before it; else
+        the first of the text. When the names right after it ("X (Y, Z)") resolve to areas that do not hold
+        it, the gazetteer's X is another namesake: use the area. A bare country stands for the place named
+        before it in that country ("in Hasakah ... in northeastern Syria").
         """
         placed = [r for r in resolved if r.place is not None and not r.mention.demonym]
         inside = [r for r in placed if event.evidence.start <= r.mention.start < event.evidence.end]
         before = [r for r in placed if r.mention.start < event.evidence.start]
         # "Russian forces" names who fought; its country is the place only when the text names no other.
         demonyms = [r for r in resolved if r.place is not None and r.mention.demonym]
-        pool = _in_named_countries(inside, resolved) or before[-1:] or placed[:1] or demonyms[:1]
+        pool = _in_named_countries(text, inside, resolved) or before[-1:] or placed[:1] or demonyms[:1]
         if not pool:
             return None
-        best = max(pool, key=lambda r: (specificity(_place(r)) + (1.5 if _locative(text, r) else 0.0),
-                                        -r.mention.start))
+        best = max(pool, key=lambda r: (specificity(_place(r)) + (1.5 if _locative(text, r) else 0.0)
+                                        - (2.0 if r.mention.start in speakers else 0.0), -r.mention.start))
         containers = _containers(text, best, resolved)
         approximate = bool(containers) and not any(_holds(c.place, _place(best)) for c in containers)
         if approximate:
             best = max(containers, key=lambda r: specificity(_place(r)))
         elif (foreign := _foreign_hierarchy(text, best, resolved)) is not None:
             best, approximate = foreign, True
-        province = next((r for r in pool if r.place is not None and r.place.feature == "admin1"
-                         and _same_admin1(r.place, _place(best))), None)
+        elif _place(best).feature == "country":
+            earlier = [r for r in placed if r.mention.start < best.mention.start and specificity(_place(r)) > 0
+                       and _place(r).country_code == _place(best).country_code]
+            best = earlier[-1] if earlier else best
+        province = _province_mention(text, best, resolved)
         return best, province, approximate
 
     def _location(self, text: str, chosen: Resolved, province: Resolved | None, approximate: bool) -> Location:
@@ -102,7 +110,7 @@ class Geocoder:
                                                                  chosen.mention.start])):
             precision = 2
         # The article's own spelling of the province, when it names it, is what its readers use.
-        admin1 = _strip_type_word(province.mention.text) if province else (
+        admin1 = _strip_type_word(_strip_article(province.mention.text)) if province else (
             place.name if place.feature == "admin1" else place.admin1)
         return Location(
             name=place.name, admin1=admin1, admin2=place.admin2,
@@ -112,8 +120,49 @@ class Geocoder:
         )
 
 
-_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|around|of|into|inside)\s+(?:the\s+)?$", re.IGNORECASE)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|outside|around|of|into|inside)\s+(?:the\s+)?(?:(?:north|south|east|west|central|"
+    r"(?:north|south)-?(?:east|west))(?:ern)?\s+)?$", re.IGNORECASE)
 _TRAILING_TYPE = re.compile(r"\s+(?:province|governorate|state|region|oblast|district|department)$", re.IGNORECASE)
+
+
+#: A country as the subject of a verb of saying or acting: the source or actor, not the place.
+_SUBJECT_DEPS = {"nsubj"}
+
+
+def _speaking_countries(doc: Doc, resolved: list[Resolved]) -> set[int]:
+    """Starts of country mentions that are the grammatical subject of their clause ("The United States said")."""
+    found: set[int] = set()
+    for r in resolved:
+        if r.place is None or r.place.feature != "country":
+            continue
+        span = doc.char_span(r.mention.start, r.mention.end, alignment_mode="expand")
+        if span is not None and span.root.dep_ in _SUBJECT_DEPS:
+            found.add(r.mention.start)
+    return found
+
+
+def _province_mention(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
+    """The mention that names the chosen place's province, nearest first (the text's spelling is ACLED's)."""
+    place = _place(chosen)
+    if place.feature == "country" or not place.admin1:
+        return None
+    key = fuzzy_key(place.name if place.feature == "admin1" else place.admin1)
+    found = [r for r in resolved if r.place is not None and r.place.country_code == place.country_code
+             and not _SEPARATED.search(r.mention.text)
+             and (fuzzy_key(_strip_type_word(r.mention.text)) == key
+                  or (r.place.feature == "admin1" and fuzzy_key(r.place.name) == key)
+                  or (r.place.feature != "admin1" and r.place.admin1 is not None
+                      and fuzzy_key(r.place.name) == key and fuzzy_key(r.place.admin1) == key))]
+    return min(found, key=lambda r: abs(r.mention.start - chosen.mention.start), default=None)
+
+
+_SEPARATED = re.compile(r"\s-\s|[,()]")
+_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def _strip_article(name: str) -> str:
+    return _ARTICLE.sub("", name)
 
 
 def _place(resolved: Resolved) -> Place:
@@ -146,17 +195,21 @@ def _containers(text: str, chosen: Resolved, resolved: list[Resolved]) -> list[R
     return found
 
 
-def _in_named_countries(pool: list[Resolved], resolved: list[Resolved]) -> list[Resolved]:
-    """The pool without small places outside every country the text names (itself or by a province).
+def _in_named_countries(text: str, pool: list[Resolved], resolved: list[Resolved]) -> list[Resolved]:
+    """The pool without places outside every country the text names as a place (itself or by a province).
 
     A village that only a namesake abroad matches ("Muse" in a text about Myanmar) is a gazetteer gap, not
-    a foreign event; a large city abroad is kept, as texts do report events in a neighbouring country.
+    a foreign event; a large city abroad is kept when the text puts the event in it ("in Tripoli"), as texts
+    do report events in a neighbouring country. A country counts as named only after a locative word (in
+    "the war against Ukraine" it is the topic); a province or a large city names its country.
     """
     named = {_place(r).country_code for r in resolved if r.place is not None and not r.mention.demonym
-             and r.place.feature in {"country", "admin1"}}
+             and (r.place.feature == "admin1" or (r.place.feature == "country" and _locative(text, r))
+                  or (r.place.feature != "country" and r.place.population >= _BIG_PLACE))}
     if not named:
         return pool
-    return [r for r in pool if _place(r).country_code in named or _place(r).population >= _BIG_PLACE]
+    return [r for r in pool if _place(r).country_code in named
+            or (_place(r).population >= _BIG_PLACE and _locative(text, r))]
 
 
 def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:

@@ -11,6 +11,9 @@ import re
 import unicodedata
 
 _APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u00b4`]")
+#: Latin letters that Unicode does not decompose into a base letter and a mark.
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss",
+                               "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ð": "d", "þ": "th", "ħ": "h"})
 _LEADING_ARTICLE = re.compile(r"^(?:al|el|ar|as|ash|ad|an|at|az|ad|ath|adh|ed|es|et|ul)\s+(?=\S{3})")
 _INNER_ARTICLE = re.compile(r"\s(?:al|el|ar|as|ash|ad|an|at|az|ez|es|ed|ul)\s(?=\S{3})")
 _SOFT_C = re.compile(r"c(?=[ei])")
@@ -20,7 +23,7 @@ _FINAL_VOWEL = re.compile(r"(?:[aeiy]h|[aeiy])\b")
 
 def normalize(name: str) -> str:
     """Case-, diacritic- and punctuation-insensitive key for a place name."""
-    decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", name))
+    decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", name).translate(_UNDECOMPOSED))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join("".join(c if c.isalnum() else " " for c in stripped.lower()).split())
 

@@ -94,12 +94,26 @@ def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
 
 
 def _weak(ent: Span) -> bool:
-    """An entity label the small model often puts on towns: a one-word PERSON, or an ORG/NORP after "in"."""
+    """An entity label the small model often puts on towns: a one-word PERSON, or an ORG/NORP after "in" or
+    "the city of"."""
     if ent.label_ == "PERSON" and len(ent) == 1:
         return True
     if ent.label_ in _NUMERIC_LABELS:
         return False
+    if ent.start > 1 and ent.doc[ent.start - 1].lower_ == "of" and ent.doc[ent.start - 2].lower_ in TYPE_WORDS:
+        return True  # "the city of Hasakah"
     return ent.start > 0 and ent.doc[ent.start - 1].lower_ in _LOCATIVE
+
+
+def _hyphen_compound(doc: Doc, last: int) -> bool:
+    """The token is the first half of a hyphenated name ("Sud-Kivu", "Nord-Ouest"): not a name by itself."""
+    return (last + 2 < len(doc) and doc[last + 1].text == "-" and not doc[last].whitespace_
+            and not doc[last + 1].whitespace_ and doc[last + 2].text[:1].isupper())
+
+
+def _crosses_bracket(ent: Span) -> bool:
+    """An entity that opens or closes a bracket without the other ("Maceio (Alagoas") is mis-segmented."""
+    return ent.text.count("(") != ent.text.count(")")
 
 
 def _has_cue(doc: Doc, first: int, last: int) -> bool:
@@ -123,22 +137,23 @@ class Recognizer:
         self.gazetteer = gazetteer
 
     def mentions(self, doc: Doc) -> list[Mention]:
-        found = [m for ent in doc.ents if ent.label_ in _PLACE_LABELS if (m := self._entity_mention(doc, ent))]
+        found = [m for ent in doc.ents if ent.label_ in _PLACE_LABELS for m in self._entity_mentions(doc, ent)]
         found += [m for ent in doc.ents if ent.label_ == "NORP" if (m := self._demonym(doc, ent))]
-        found += [m for ent in doc.ents if ent.label_ in _BLOCKING_LABELS - {"NORP"}
-                  if (m := self._named_area(doc, ent))]
+        found += [m for ent in doc.ents if ent.label_ in _BLOCKING_LABELS
+                  if (m := self._named_area(doc, ent, {"admin1"} if ent.label_ == "NORP" else {"country", "admin1"}))]
         found += [m for ent in doc.ents if ent.label_ == "ORG" for m in self._embedded(ent)]
         taken = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS | _BLOCKING_LABELS and not _weak(ent)
-                 for i in range(ent.start, ent.end)}
+                 and not _crosses_bracket(ent) for i in range(ent.start, ent.end)}
         found += self._phrase_mentions(doc, taken)
         found += self._repeats(doc, found)
         return _without_overlaps(found)
 
-    def _named_area(self, doc: Doc, ent: Span) -> Mention | None:
-        """A mislabelled entity that is exactly the name of a country or province ("Tamil Nadu" as ORG)."""
+    def _named_area(self, doc: Doc, ent: Span, features: set[str]) -> Mention | None:
+        """A mislabelled entity that is exactly the name of a country or province ("Tamil Nadu" as ORG; a
+        province as NORP)."""
         if not ent.text[:1].isupper() or ent.text.isupper():
             return None
-        if any(p.feature in {"country", "admin1"} and normalize(p.name) == normalize(ent.text)
+        if any(p.feature in features and normalize(p.name) == normalize(ent.text)
                for p in self.gazetteer.lookup(ent.text)):
             return Mention(ent.start_char, ent.end_char, ent.text)
         return None
@@ -171,10 +186,11 @@ class Recognizer:
                  and not re.search(rf"(?<!\w){re.escape(m.text.lower())}(?!\w)", doc.text.replace(m.text, ""))
                  and m.text.lower() in lowered}
         covered = [(m.start, m.end) for m in found]
-        blocked = [(e.start_char, e.end_char) for e in doc.ents
-                   if e.label_ in {"ORG", "WORK_OF_ART", "EVENT"} or (e.label_ == "PERSON" and len(e) > 1)]
         extra: list[Mention] = []
         for name in sorted(names):
+            # An entity that is exactly the name ("Hasakah" as ORG) is the same place again.
+            blocked = [(e.start_char, e.end_char) for e in doc.ents if e.text != name and (
+                e.label_ in {"ORG", "WORK_OF_ART", "EVENT"} or (e.label_ == "PERSON" and len(e) > 1))]
             pattern = re.compile(rf"(?<!\w)(?:{re.escape(name)}|{re.escape(name.upper())})(?!\w)")
             for match in pattern.finditer(doc.text):
                 span = (match.start(), match.end())
@@ -190,11 +206,23 @@ class Recognizer:
             return Mention(start, end, text, demonym=True)
         return None
 
-    def _entity_mention(self, doc: Doc, ent: Span) -> Mention | None:
+    def _entity_mentions(self, doc: Doc, ent: Span) -> list[Mention]:
+        """The entity's name; an entity running across a bracket ("Maceio (Alagoas") holds two names."""
+        if _crosses_bracket(ent):
+            parts = [(ent.start_char + m.start(), ent.start_char + m.end())
+                     for m in re.finditer(r"[^()]+", ent.text)]
+            found = []
+            for part_start, part_end in parts:
+                start, end = _clean_span(doc, part_start, part_end)
+                text = doc.text[start:end].strip()
+                start += len(doc.text[start:end]) - len(doc.text[start:end].lstrip())
+                if text[:1].isupper() and self.gazetteer.lookup(text):
+                    found.append(Mention(start, start + len(text), text))
+            return found
         start, end = _clean_span(doc, ent.start_char, ent.end_char)
         if end <= start:
-            return None
-        return Mention(start, end, doc.text[start:end], _type_hint(doc, ent.end))
+            return []
+        return [Mention(start, end, doc.text[start:end], _type_hint(doc, ent.end))]
 
     def _phrase_mentions(self, doc: Doc, taken: set[int]) -> list[Mention]:
         mentions: list[Mention] = []
@@ -223,7 +251,8 @@ class Recognizer:
                 last += 1
                 continue
             start, end = doc[first].idx, token.idx + len(token.text)
-            name_goes_on = last + 1 < len(doc) and _is_capitalised(doc[last + 1])  # "East" of "East Bank"
+            name_goes_on = last + 1 < len(doc) and (_is_capitalised(doc[last + 1])  # "East" of "East Bank"
+                                                    or _hyphen_compound(doc, last))  # "Sud" of "Sud-Kivu"
             if _is_capitalised(token) and not name_goes_on and self._acceptable(doc, first, last + 1,
                                                                                doc.text[start:end]):
                 best = (Mention(start, end, doc.text[start:end], _type_hint(doc, last + 1), False), last + 1)

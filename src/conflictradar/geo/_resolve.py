@@ -108,12 +108,19 @@ class Resolver:
     def _head_candidates(self, text: str) -> list[Place]:
         """"Los Angeles - Central", "Donetsk, Petrovskyi": a city and its district; the city is what is known."""
         head = _SEPARATOR.split(text)[0].strip()
-        return self.gazetteer.lookup(head) if head != text and len(head) > 3 else []
+        if head == text or len(head) <= 3:
+            return []
+        stripped = _strip_type_word(head)  # "Seoul City - Jung": the city of Seoul
+        return self.gazetteer.lookup(head) or (self.gazetteer.lookup(stripped) if stripped else [])
 
     def resolve(self, mentions: list[Mention], text: str = "") -> list[Resolved]:
         self._text = text
         pools = [self.candidates(m) for m in mentions]
         self._support = _Support(mentions, pools)
+        self._held: list[list[Place]] = [[] for _ in mentions]  # candidates of the names this one follows as area
+        for i in range(len(mentions)):
+            for j in self._container_indexes(i, mentions):
+                self._held[j] += pools[i]
         chosen = [max(pool, key=self._prior, default=None) for pool in pools]
         for _ in range(2):
             chosen = [self._best(i, mentions, pools, chosen) for i in range(len(mentions))]
@@ -144,22 +151,23 @@ class Resolver:
                 admin1s[fuzzy_key(other.name)] += weight
             elif other.admin1 and other.feature != "country":
                 admin1s[fuzzy_key(other.admin1)] += weight
-        containers = self._containers(index, mentions, pools)
+        containers = [p for j in self._container_indexes(index, mentions) for p in pools[j]]
         mention = mentions[index]
-        return max(pool, key=lambda p: self._score(p, mention, countries, admin1s, containers, others, pool))
+        return max(pool, key=lambda p: self._score(p, mention, countries, admin1s, containers, others, pool,
+                                                   self._held[index]))
 
-    def _containers(self, index: int, mentions: list[Mention], pools: list[list[Place]]) -> list[Place]:
-        """Candidates of the names right after this one ("X, Y", "X (Y, Z)"): they may hold it."""
-        found: list[Place] = []
+    def _container_indexes(self, index: int, mentions: list[Mention]) -> list[int]:
+        """The names right after this one ("X, Y", "X (Y, Z)"): they may hold it."""
+        found: list[int] = []
         end = mentions[index].end
         for j in range(index + 1, min(index + 4, len(mentions))):
             if not HIERARCHY_GAP.match(self._text[end:mentions[j].start]):
                 break
-            found += pools[j]
+            found.append(j)
             end = mentions[j].end
         group = bracketed(self._text, mentions[index].end)
         if group is not None and not found:  # names in the brackets even when an unknown one comes first
-            found = [p for j, m in enumerate(mentions) if group[0] <= m.start < group[1] for p in pools[j]]
+            found = [j for j, m in enumerate(mentions) if group[0] <= m.start < group[1]]
         return found
 
     def _has_namesake_city(self, area: Place, pool: list[Place]) -> bool:
@@ -167,13 +175,16 @@ class Resolver:
         return any(p.feature == "place" and p.population >= _BIG_CITY for p in pool)
 
     def _score(self, place: Place, mention: Mention, countries: dict[str, float], admin1s: dict[str, float],
-               containers: list[Place], others: list[Place], pool: list[Place]) -> float:
+               containers: list[Place], others: list[Place], pool: list[Place], held: list[Place]) -> float:
         score = self._prior(place)
+        if held and place.feature in {"country", "admin1", "admin2", "region"}:
+            # Named as the area of the name before it ("X (Y)", "X, Y"): an area, best one that holds X.
+            score += 1.5 + (4.0 if any(_inside(h, place) for h in held) else 0.0)
         if place.feature in {"place", "site"} and fuzzy_key(place.name) != fuzzy_key(mention.text):
             score -= 1.5  # found by one of its alternate names: a namesake called that in its own right is likelier
         if mention.kind_hint is not None and place.feature == mention.kind_hint:
             score += 3.0
-        elif place.feature in {"admin1", "admin2"} and self._has_namesake_city(place, pool):
+        elif place.feature in {"admin1", "admin2"} and not held and self._has_namesake_city(place, pool):
             score -= 4.0
         if any(_inside(place, c) for c in containers):
             score += 6.0
