@@ -2,7 +2,7 @@
 rewrite the README between ``<!-- eval:events:start -->`` and ``<!-- eval:events:end -->``.
 
 Usage: python scripts/eval_table.py [DEV_DIR] [--readme README.md] [--limit N]
-DEV_DIR defaults to $CONFLICTRADAR_EVAL_DIR or /work/shared/eval/dev (gold data is never copied here).
+DEV_DIR defaults to $CONFLICTRADAR_EVAL_DIR or ../shared/eval/dev next to the repository (never copied here).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 from conflictradar.app import ConflictRadar
 from conflictradar.evaluation.events import REPORT_ROWS, EventScores, format_figure, load_gold, predict, score
 
+#: The gold files live in shared/ next to the repository (evaluation only: never copied into it).
+SHARED_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
 FILES = ("events-acled-2022.jsonl", "events-case2021.jsonl", "events-fakes-dev.jsonl")
 START, END = "<!-- eval:events:start -->", "<!-- eval:events:end -->"
 
@@ -42,7 +44,7 @@ def rewrite(readme: Path, body: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dev_dir", nargs="?", default=os.environ.get("CONFLICTRADAR_EVAL_DIR", "/work/shared/eval/dev"))
+    parser.add_argument("dev_dir", nargs="?", default=os.environ.get("CONFLICTRADAR_EVAL_DIR", str(SHARED_DEV)))
     parser.add_argument("--readme", default="README.md")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()

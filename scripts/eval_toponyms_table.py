@@ -1,9 +1,9 @@
 """Regenerate the README's "Accuracy: toponyms" table: geoparse the toponym dev files and rewrite the README
 between ``<!-- eval:toponyms:start -->`` and ``<!-- eval:toponyms:end -->``.
 
-For the events helper's ``make eval-table``: this script is scripts/eval_toponyms_table.py (``make eval-toponyms``).
+Run by ``make eval-toponyms``.
 Usage: python scripts/eval_toponyms_table.py [DEV_DIR] [--readme README.md] [--limit N]
-DEV_DIR defaults to $CONFLICTRADAR_EVAL_DIR or /work/shared/eval/dev (gold data is never copied here).
+DEV_DIR defaults to $CONFLICTRADAR_EVAL_DIR or ../shared/eval/dev next to the repository (never copied here).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from conflictradar.geo import Geocoder
 from conflictradar.nlp import NlpPipeline
 from conflictradar.settings import Settings
 
+#: The gold files live in shared/ next to the repository (evaluation only: never copied into it).
+SHARED_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
 FILES = ("toponyms-lgl.jsonl", "toponyms-gwn.jsonl")
 START, END = "<!-- eval:toponyms:start -->", "<!-- eval:toponyms:end -->"
 
@@ -36,7 +38,7 @@ def table(rows: list[ToponymScores], limit: int | None) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("dev_dir", nargs="?", default=os.environ.get("CONFLICTRADAR_EVAL_DIR", "/work/shared/eval/dev"))
+    parser.add_argument("dev_dir", nargs="?", default=os.environ.get("CONFLICTRADAR_EVAL_DIR", str(SHARED_DEV)))
     parser.add_argument("--readme", default="README.md")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
