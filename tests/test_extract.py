@@ -91,7 +91,7 @@ def test_protest_grievance_is_not_an_event(nlp: NlpPipeline) -> None:
 def test_actors_from_grammar(nlp: NlpPipeline) -> None:
     event = _primary(nlp, "Islamic State militants attacked Syrian Democratic Forces positions near the dam.")
     assert event.actor1 == Actor("Islamic State", "Rebel group")
-    assert event.actor2 is not None and event.actor2.name == "Syrian Democratic Forces"
+    assert event.actor2 is not None and event.actor2.name == "QSD: Syrian Democratic Forces"
 
 
 def test_daesh_is_islamic_state(nlp: NlpPipeline) -> None:
@@ -197,3 +197,73 @@ def test_crowd_is_actor1_in_protests(nlp: NlpPipeline) -> None:
 def test_accidents_are_not_conflict(nlp: NlpPipeline) -> None:
     assert _events(nlp, "A gas explosion at a factory killed six workers after a pipeline leak.") == []
     assert _events(nlp, "Floods killed twelve people and destroyed hundreds of homes.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Gunmen stormed a market in the town, killing at least 14 people, police said.",
+    "Attackers killed 9 villagers near the border, according to the army.",
+    "Militants burned a clinic in the district, aid workers told reporters.",
+    "Two checkpoints were shelled overnight, a police spokesman confirmed.",
+])
+def test_sources_are_not_actors(nlp: NlpPipeline, text: str) -> None:
+    event = _primary(nlp, text)
+    for actor in (event.actor1, event.actor2):
+        assert actor is None or actor.name not in {"Police Forces", "Military Forces", "Protesters"}
+    labels = {s.label: s.text for s in event.evidence.spans}
+    assert labels.get("actor1", "") not in {"police", "army", "workers"}
+
+
+def test_sayer_reporting_its_own_act_is_the_actor(nlp: NlpPipeline) -> None:
+    event = _primary(nlp, "The army said it killed 20 militants in an operation near the lake.")
+    assert event.actor1 is not None and event.actor1.name == "Military Forces"
+
+
+def test_claimed_attack_names_its_author(nlp: NlpPipeline) -> None:
+    event = _primary(nlp, "Al-Shabaab claimed responsibility for the attack that killed five soldiers.")
+    assert event.actor1 is not None and event.actor1.name == "Al-Shabaab"
+
+
+def test_workers_and_residents_are_not_protesters_outside_protests(nlp: NlpPipeline) -> None:
+    event = _primary(nlp, "Gunmen abducted six construction workers on the road to the mine.")
+    assert event.actor2 == Actor("Civilians", "Civilians")
+    protest = _primary(nlp, "Hundreds of workers marched to the governor's office to demand unpaid wages.")
+    assert protest.event_type == "Protests" and protest.actor1 == Actor("Protesters", "Protesters")
+
+
+@pytest.mark.parametrize(("text", "name", "kind"), [
+    ("JNIM fighters ambushed a patrol near the market town.", "JNIM: Group for Support of Islam and Muslims",
+     "Rebel group"),
+    ("The Arakan Army captured an outpost in the hills.", "Arakan Army", "Rebel group"),
+    ("M23 rebels shelled positions held by the Congolese army.", "M23: March 23 Movement", "Rebel group"),
+    ("Israeli forces raided a refugee camp and killed three men.", "Military Forces of Israel", "State forces"),
+    ("Russian troops shelled a village in the region.", "Military Forces of Russia", "State forces"),
+    ("Suspected ADF militants killed 11 farmers with machetes.", "ADF: Allied Democratic Forces", "Rebel group"),
+    ("PKK militants attacked a gendarmerie post near the mountains.", "PKK: Kurdistan Workers Party", "Rebel group"),
+    ("Fighters from the Tehrik-i-Taliban Pakistan attacked a police station.", "TTP: Tehrik-i-Taliban Pakistan",
+     "Rebel group"),
+    ("ELN guerrillas attacked a military base in the province.", "ELN: National Liberation Army", "Rebel group"),
+    ("The Tatmadaw bombed a school, killing four children.", "Military Forces of Myanmar", "State forces"),
+])
+def test_dictionary_names_well_known_actors(nlp: NlpPipeline, text: str, name: str, kind: str) -> None:
+    assert _primary(nlp, text).actor1 == Actor(name, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "The group has fought for more than a decade to overthrow the government in the capital.",
+    "Jihadist groups have been fighting the army since 2015 across the north.",
+    "The insurgency has killed tens of thousands of people since.",
+    "The militia regularly attacks convoys on the highway to the port.",
+])
+def test_durative_background_is_not_an_event(nlp: NlpPipeline, text: str) -> None:
+    assert _events(nlp, text) == []
+
+
+def test_a_current_event_beside_background_is_kept(nlp: NlpPipeline) -> None:
+    events = _events(nlp, "The rebels, who have fought the state for years, attacked a police post on Monday.")
+    assert [e.sub_event_type for e in events] == ["Armed clash"]
+
+
+def test_seizure_by_members_of_a_non_state_group(nlp: NlpPipeline) -> None:
+    event = _primary(nlp, "Fighters of the paramilitary Rapid Support Forces seized two villages west of the town.")
+    assert event.sub_event_type == "Non-state actor overtakes territory"
+    assert event.actor1 == Actor("Rapid Support Forces", "Rebel group")

@@ -20,6 +20,7 @@ paragraphs restate or break it down (summing them would count people twice).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -61,6 +62,7 @@ class _Draft:
     actor2: ActorMention | None
     when: ResolvedDate
     date_offset: int  # where the date cue's offsets start (-1: inherited or none)
+    mentions: list[ActorMention] = field(default_factory=list)
     elaborations: list[Casualty] = field(default_factory=list)
 
     @property
@@ -124,7 +126,7 @@ class EventExtractor:
         when = d.when
         value = min(when.value, published)
         killed = d.toll("killed")
-        actor1, actor2 = _crowd_first(d.sub_event_type, d.actor1, d.actor2)
+        actor1, actor2 = _crowd_first(d.sub_event_type, d.actor1, d.actor2, d.mentions)
         default1, default2 = default_actors(d.sub_event_type)
         historical = published - value > self.historical_after
         specific = not (d.trigger.is_generic and d.sub_event_type == "Attack")
@@ -174,7 +176,7 @@ def _draft(sent: Span, index: int, ordinal: int, group: list[TriggerHit], groups
     actor1, actor2 = pick_actors(mentions)
     when, offset = dated
     return _Draft(sent, index, ordinal, group, best_hit(group).sub_event_type, own, actor1, actor2, when,
-                  offset if when.from_text else -1)
+                  offset if when.from_text else -1, mentions)
 
 
 def _casualties_of(group: list[TriggerHit], groups: list[list[TriggerHit]],
@@ -205,16 +207,22 @@ def _main_toll_on_primary(events: list[Event]) -> list[Event]:
     return [replace(e, fatalities=largest.fatalities) if e is primary else e for e in events]
 
 
-def _crowd_first(sub: str, actor1: ActorMention | None,
-                 actor2: ActorMention | None) -> tuple[ActorMention | None, ActorMention | None]:
-    """In protests and riots the crowd is actor 1 (ACLED's convention); the police they met is actor 2."""
+def _crowd_first(sub: str, actor1: ActorMention | None, actor2: ActorMention | None,
+                 mentions: Sequence[ActorMention] = ()) -> tuple[ActorMention | None, ActorMention | None]:
+    """In protests and riots the crowd is actor 1 (ACLED's convention); the police they met is actor 2. People
+    named as civilians ("residents", "workers", "students") who take part in a protest or riot are its crowd."""
     event_type = event_type_of(sub)
     if event_type not in {"Protests", "Riots"}:
         return actor1, actor2
     crowd = "Protesters" if event_type == "Protests" else "Rioters"
-    mentions = [m for m in (actor1, actor2) if m is not None]
-    first = next((m for m in mentions if m.actor.type == crowd), None)
-    other = next((m for m in mentions if m is not first and m.actor.type != "Protesters"), None)
+    candidates = [m for m in (actor1, actor2) if m is not None]
+    first = next((m for m in candidates if m.actor.type == crowd), None)
+    if first is None:
+        first = next((replace(m, actor=Actor(crowd, crowd)) for m in mentions
+                      if m.actor.type == "Civilians" and m.role in {"agent", "other"}), None)
+        candidates = [m for m in candidates if first is None or (m.start, m.end) != (first.start, first.end)]
+    unwanted = {"Protesters", "Civilians"} if event_type == "Protests" else {"Protesters"}
+    other = next((m for m in candidates if m is not first and m.actor.type not in unwanted), None)
     return first, other
 
 

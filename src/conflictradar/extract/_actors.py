@@ -1,4 +1,9 @@
-"""Actors: alias-dictionary matches in a sentence, ordered by grammatical role (agent before patient)."""
+"""Actors: alias-dictionary matches in a sentence, ordered by grammatical role (agent before patient).
+
+Who reports an event is not who did it: the subject of a reporting verb ("..., police said") and the object of
+"according to" get the role "source" and are never actor 1 or 2 (the verbs are in data/reporting.yaml). A group
+named under a head noun ("fighters of the RSF", "dozens of soldiers") takes the head's role.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from ..schema import Actor
-from ._lexicon import ActorEntry, actors
+from ._lexicon import ActorEntry, actors, cues, reporting, trigger_index
 
 _AGENT_DEPS = {"nsubj", "agent", "csubj"}
 _PATIENT_DEPS = {"dobj", "nsubjpass", "pobj", "attr"}
@@ -20,7 +25,7 @@ class ActorMention:
     actor: Actor
     start: int
     end: int
-    role: str  # "agent", "patient" or "other"
+    role: str  # "agent", "patient", "source" (who reports it: never an actor) or "other"
 
 
 @lru_cache(maxsize=1)
@@ -36,25 +41,91 @@ def _patterns() -> tuple[tuple[re.Pattern[str], ActorEntry], ...]:
     return tuple(result)
 
 
+#: Dependencies through which a name passes its role to the word it modifies ("Islamic State militants").
+_MODIFIER_DEPS = frozenset({"compound", "amod", "conj", "appos", "nmod", "poss"})
+#: Prepositions through which a group passes its role to the head noun above it ("fighters of the RSF").
+_MEMBER_PREPS = frozenset({"of", "from", "for"})
+
+
+def governor(tok: Token, coordinated: bool = True) -> Token:
+    """The word whose grammatical role a name takes: up through modifiers, and from "fighters of X",
+    "dozens of X" or "a spokesman for X" to the head noun, so X plays the head's part in the clause.
+    With ``coordinated`` False it stops at a coordination or apposition ("troops and VDP fighters")."""
+    heads = cues().actor_head_nouns | reporting().speaker_nouns
+    node = tok
+    for _ in range(12):
+        if node.head is node:
+            break
+        if node.dep_ in _MODIFIER_DEPS and (coordinated or node.dep_ not in {"conj", "appos"}):
+            node = node.head
+            continue
+        prep = node.head
+        if (node.dep_ == "pobj" and prep.lower_ in _MEMBER_PREPS and prep.head is not prep
+                and prep.head.pos_ in {"NOUN", "PROPN", "NUM", "PRON", "ADJ", "DET"}
+                and (prep.head.lemma_.lower() in heads or prep.head.lower_ in heads or prep.head.pos_ == "NUM")):
+            node = prep.head
+            continue
+        break
+    return node
+
+
+def name_head(span: Span) -> Token:
+    """The head word of a name: the span's root, or its last noun when the parser split the name ("IS" read as
+    the verb "is" in "IS Sahel militants")."""
+    root = span.root
+    if root.pos_ in {"NOUN", "PROPN"}:
+        return root
+    nouns = [t for t in span if t.pos_ in {"NOUN", "PROPN"} and not (span.start <= t.head.i < span.end)]
+    return nouns[-1] if nouns else root
+
+
+def _is_source(node: Token) -> bool:
+    """The subject of a reporting verb ("police said"), or what "according to" / "citing" introduces."""
+    r = reporting()
+    if node.dep_ in _AGENT_DEPS and node.head.lemma_.lower() in r.verbs:
+        verb = node.head
+        authored = any(c.dep_ == "dobj" and (c.lemma_.lower() in r.authorship_objects
+                                             or c.lemma_.lower() in trigger_index()) for c in verb.children)
+        # "The army said it killed 20 militants": the sayer reports its own act.
+        own = any(c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in _SELF_PRONOUNS for g in c.children)
+                  for c in verb.children)
+        return not (authored or own)
+    if node.dep_ in {"pobj", "dobj"}:
+        doc = node.doc
+        for phrase in r.source_prepositions:
+            first = node.head.i - len(phrase) + 1
+            if first >= 0 and tuple(t.lower_ for t in doc[first : node.head.i + 1]) == phrase:
+                return True
+    return False
+
+
+#: Subjects of a reported clause that stand for the one who reports it.
+_SELF_PRONOUNS = frozenset({"it", "they", "we"})
+
+
 def _role(sent: Span, start: int, end: int) -> str:
     span = sent.doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return "other"
-    root = span.root
-    node = root
-    while node.dep_ in {"compound", "amod", "conj", "appos"} and node.head is not node:
-        node = node.head
+    node = governor(name_head(span))
+    if _is_source(node):
+        return "source"
     if node.dep_ in _AGENT_DEPS:
         return "agent"
     if node.dep_ == "pobj" and node.head.dep_ == "agent":
         return "agent"
+    if node.dep_ == "pobj" and node.head.lower_ == "by" and node.head.head.pos_ in {"NOUN", "PROPN"}:
+        return "agent"  # "an IED planted by X", "an attack by X"
+    if node.dep_ == "pobj" and node.head.lower_ in {"between", "among", "amongst"}:
+        return "other"  # "clashes between X and Y": both sides fought
     if node.dep_ in _PATIENT_DEPS:
         return "patient"
     return "other"
 
 
 def find_actors(sent: Span) -> list[ActorMention]:
-    """Actor mentions in a sentence, longest alias first, no overlaps."""
+    """Actor mentions in a sentence, longest alias first, no overlaps. A name under a head noun that is
+    itself an actor word ("militants of Al-Shabaab") replaces it: the specific name is the actor."""
     text = sent.text
     taken: list[tuple[int, int]] = []
     mentions: list[ActorMention] = []
@@ -66,11 +137,32 @@ def find_actors(sent: Span) -> list[ActorMention]:
             taken.append((start, end))
             mentions.append(ActorMention(Actor(entry.name, entry.type), start, end, _role(sent, start, end)))
     mentions.sort(key=lambda m: m.start)
-    return mentions
+    return _drop_heads(sent, mentions)
+
+
+def _drop_heads(sent: Span, mentions: list[ActorMention]) -> list[ActorMention]:
+    """Drop a mention that only heads another ("militants" in "militants of Al-Shabaab" or "IS Sahel militants")."""
+    if len(mentions) < 2:
+        return mentions
+    doc = sent.doc
+    spans = {id(m): doc.char_span(m.start, m.end, alignment_mode="expand") for m in mentions}
+    heads: set[int] = set()
+    for m in mentions:
+        span = spans[id(m)]
+        if span is None:
+            continue
+        head = governor(name_head(span), coordinated=False)
+        for other in mentions:
+            o = spans[id(other)]
+            if other is not m and o is not None and o.start <= head.i < o.end and not (span.start <= head.i < span.end):
+                heads.add(id(other))
+    return [m for m in mentions if id(m) not in heads]
 
 
 def pick_actors(mentions: list[ActorMention]) -> tuple[ActorMention | None, ActorMention | None]:
-    """(actor1, actor2): the first agent acts on the first patient of another actor."""
+    """(actor1, actor2): the first agent acts on the first patient of another actor. Sources ("police said",
+    "according to residents") are never actors of the event."""
+    mentions = [m for m in mentions if m.role != "source"]
     agents = [m for m in mentions if m.role == "agent" and m.actor.type != "Civilians"]
     first = agents[0] if agents else next((m for m in mentions if m.actor.type != "Civilians"), None)
     rest = [m for m in mentions if first is None or m.actor.name != first.actor.name]
@@ -114,7 +206,7 @@ def actor_for_text(text: str) -> Actor | None:
 
 #: Generic names ACLED qualifies by country, and how: "Military Forces of Iraq", "Protesters (Kenya)".
 _OF_COUNTRY = frozenset({"Military Forces", "Police Forces"})
-_IN_COUNTRY = frozenset({"Protesters", "Rioters", "Civilians", "Unidentified Armed Group"})
+_IN_COUNTRY = frozenset({"Protesters", "Rioters", "Civilians", "Unidentified Armed Group", "Unidentified Gang"})
 
 
 def qualify_actor(actor: Actor | None, country: str | None) -> Actor | None:

@@ -100,6 +100,11 @@ class Cues:
     peaceful_transfer: tuple[str, ...]
     generic_casualty_triggers: frozenset[str]
     verb_object_triggers: tuple[VerbObjectTrigger, ...]
+    actor_head_nouns: frozenset[str]
+    durative_units: frozenset[str]
+    durative_prepositions: frozenset[str]
+    durative_since: frozenset[str]
+    habitual_adverbs: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -126,6 +131,32 @@ def cues() -> Cues:
         non_conflict_causes=words("non_conflict_causes"),
         cumulative_subjects=words("cumulative_subjects"), peaceful_transfer=phrases("peaceful_transfer"),
         verb_object_triggers=verb_objects,
+        actor_head_nouns=words("actor_head_nouns"), durative_units=words("durative_units"),
+        durative_prepositions=words("durative_prepositions"), durative_since=words("durative_since"),
+        habitual_adverbs=words("habitual_adverbs"),
+    )
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Attribution words from ``reporting.yaml``: who said it is a source, not an actor."""
+
+    verbs: frozenset[str]
+    authorship_objects: frozenset[str]
+    speaker_nouns: frozenset[str]
+    source_prepositions: tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=1)
+def reporting() -> Reporting:
+    data = load_data("reporting.yaml")
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in data[key])
+
+    return Reporting(
+        verbs=words("reporting_verbs"), authorship_objects=words("authorship_objects"),
+        speaker_nouns=words("speaker_nouns"),
+        source_prepositions=tuple(tuple(str(p).lower().split()) for p in data["source_prepositions"]),
     )
 
 

@@ -90,7 +90,13 @@ def _is_civilian(noun: Token) -> bool:
     return actor is not None and actor.type == "Civilians"
 
 
+#: Triggers that say someone died, not that someone acted: their subject is a victim ("three people died").
+_INTRANSITIVE = frozenset({"die", "dead", "death", "body", "corpse", "fatality"})
+
+
 def _mob_agent(hit: TriggerHit) -> bool:
+    if hit.trigger.words[0] in _INTRANSITIVE:
+        return False
     agents = [c for c in hit.head.children if c.dep_ == "nsubj"]
     agents += [p for a in hit.head.children if a.dep_ == "agent" for p in a.children if p.dep_ == "pobj"]
     mob = cues().mob_agent_lemmas

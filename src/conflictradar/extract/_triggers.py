@@ -2,7 +2,8 @@
 
 A sentence can hold several events ("killing five fighters ... and freeing nine workers"): triggers are
 grouped by the clause that governs them (the sentence root or a coordinated verb), one event per clause.
-Triggers under a negation, a modal, a conditional or a verb of planning/threat are not current events.
+Triggers under a negation, a modal, a conditional or a verb of planning/threat are not current events, nor are
+triggers in durative or habitual clauses ("has fought for 15 years", "often attacks"): those are background.
 """
 
 from __future__ import annotations
@@ -104,6 +105,52 @@ def is_irrealis(tok: Token) -> bool:
     return any(a.lemma_.lower() in _DENIAL for a in list(tok.ancestors)[:4])
 
 
+def is_background(tok: Token) -> bool:
+    """Durative or habitual: the trigger's clause spans years ("has fought for more than 15 years", "have
+    been fighting since 2012", "has killed tens of thousands since") or says what usually happens ("often
+    attacks convoys"), so it describes background, not a new event."""
+    c = cues()
+    verb = _verb_of(tok)
+    perfect = any(ch.dep_ == "aux" and ch.lemma_.lower() == "have" for ch in verb.children)
+    # Present or present perfect ("often attacks", "has repeatedly attacked"), not "had previously attacked".
+    present = verb.tag_ in {"VBZ", "VBP"} or any(ch.dep_ == "aux" and ch.tag_ in {"VBZ", "VBP"}
+                                               for ch in verb.children)
+    for node in {tok, verb}:
+        for child in node.children:
+            word = child.lower_
+            if child.dep_ == "prep" and word in c.durative_prepositions and any(
+                    _long_span(p, c.durative_units, perfect) for p in child.children if p.dep_ == "pobj"):
+                return True
+            if word == "since" and _since_long_ago(child, c.durative_since, perfect):
+                return True
+            if child.dep_ == "advmod" and word in c.habitual_adverbs and present:
+                return True
+    return False
+
+
+def _long_span(noun: Token, units: frozenset[str], perfect: bool) -> bool:
+    """"15 years", "years", "the past decade", "has fought for a decade" (not "the month of Ramadan", "this year")."""
+    if noun.lemma_.lower() not in units:
+        return False
+    children = list(noun.children)
+    if any(ch.lower_ in {"of", "this", "that", "next", "first"} or ch.dep_ == "prep" for ch in children):
+        return False
+    if noun.tag_ == "NNS" or perfect:
+        return True
+    return any(ch.lower_ in {"past", "last", "previous", "recent"} or ch.dep_ in {"nummod", "quantmod"}
+               for ch in children)
+
+
+def _since_long_ago(since: Token, events: frozenset[str], perfect: bool) -> bool:
+    """"since 2012", "since the start of the war", "since the coup began"; bare "since" with a perfect."""
+    below = [t for t in since.subtree if t is not since]
+    if not below:
+        return perfect
+    if any(t.like_num and len(t.text) == 4 and t.text.isdigit() and 1900 <= int(t.text) <= 2100 for t in below):
+        return True
+    return any(t.lemma_.lower() in events for t in below)
+
+
 #: Verbs that say an event did not happen or has not yet, wherever the event word sits below them.
 _DENIAL = frozenset({"deny", "threaten", "plan", "plot", "warn", "vow"})
 
@@ -121,7 +168,7 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
         if hit is None:
             i += 1
             continue
-        if not is_irrealis(hit.head):
+        if not is_irrealis(hit.head) and not is_background(hit.head):
             hits.append(hit)
         i = hit.last.i - sent.start + 1
     hits.extend(_verb_objects(sent, set()))
@@ -152,7 +199,8 @@ def _verb_objects(sent: Span, taken: set[int]) -> list[TriggerHit]:
         objects |= {p.lemma_.lower() for c in tok.children if c.dep_ == "dobj" for p in c.conjuncts}
         subjects = {c.lemma_.lower() for c in tok.children if c.dep_ == "nsubj"}
         for rule in cues().verb_object_triggers:
-            if lemma in rule.verbs and objects & rule.objects and not subjects & rule.not_by and not is_irrealis(tok):
+            if (lemma in rule.verbs and objects & rule.objects and not subjects & rule.not_by and not is_irrealis(tok)
+                    and not is_background(tok)):
                 found.append(TriggerHit(rule.trigger, tok, tok, tok, clause_of(tok)))
                 break
     return found
