@@ -70,7 +70,7 @@ def test_countries_have_names_demonyms_and_abbreviations(gazetteer: SqliteGazett
 
 
 def test_curated_rows_all_name_their_source() -> None:
-    for name in ("supplement.csv", "aliases.csv"):
+    for name in ("supplement.csv", "aliases.csv", "admin1_current.csv"):
         rows = list(data_rows(name))
         assert rows, name
         assert all(row["source"].strip() for row in rows), name
@@ -147,3 +147,36 @@ def test_a_rebuilt_index_reloads_the_dumps_imported_into_the_previous_one(tmp_pa
     _carry_imports(fresh, tmp_path / "gazetteer-000000000002.sqlite")
     rows = fresh.execute("SELECT geonames_id, name FROM places").fetchall()
     assert rows == [(990000005, "Umm Batinah")]
+
+
+def _admin1_of(gazetteer: SqliteGazetteer, name: str, country_code: str) -> str | None:
+    found = [p for p in gazetteer.lookup(name) if p.country_code == country_code and p.feature == "place"]
+    return max(found, key=lambda p: p.population).admin1 if found else None
+
+
+def test_divisions_split_since_the_cities1000_names_take_their_current_names(gazetteer: SqliteGazetteer) -> None:
+    # DR Congo's 2015 provinces and Nepal's 2015 provinces, not the former Orientale or Central Region.
+    assert _admin1_of(gazetteer, "Bunia", "CD") == "Ituri"
+    assert _admin1_of(gazetteer, "Bukavu", "CD") == "Sud-Kivu"
+    assert _admin1_of(gazetteer, "Janakpur", "NP") == "Madhesh"
+    ituri = [p for p in gazetteer.lookup("Ituri") if p.feature == "admin1"]
+    assert ituri and ituri[0].country_code == "CD"
+    assert any(p.feature == "admin1" and p.name == "Sud-Kivu" for p in gazetteer.lookup("South Kivu"))
+
+
+def test_provinces_take_the_fuller_iso_name_only_when_it_is_theirs(gazetteer: SqliteGazetteer) -> None:
+    assert _admin1_of(gazetteer, "Srinagar", "IN") == "Jammu and Kashmīr"  # 'Kashmir' in cities1000
+    assert _admin1_of(gazetteer, "Uruapan", "MX") == "Michoacán de Ocampo"  # not its namesake town's 'Morelos'
+    assert _admin1_of(gazetteer, "Cuernavaca", "MX") == "Morelos"
+    assert _admin1_of(gazetteer, "Stuttgart", "DE") == "Baden-Württemberg"  # umlaut written out in cities1000
+    assert _admin1_of(gazetteer, "Malmo", "SE") != "Skåne län"  # one local type word added is no fuller name
+
+
+def test_extends_name_needs_two_more_words_and_no_other_area_inside() -> None:
+    from conflictradar.geo._build import extends_name
+
+    assert extends_name("Veracruz de Ignacio de la Llave", "Veracruz")
+    assert extends_name("Jammu and Kashmir", "Kashmir")
+    assert not extends_name("Košický kraj", "Kosicky")
+    assert not extends_name("Seoul-teukbyeolsi", "Seoul")
+    assert not extends_name("North Central Province", "Central", {"central", "north central"})

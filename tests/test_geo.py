@@ -187,3 +187,24 @@ def test_letters_without_a_decomposition_are_folded() -> None:
 
     assert normalize("Şanlıurfa") == normalize("Sanliurfa") == "sanliurfa"
     assert normalize("Łódź") == "lodz"
+
+
+def test_a_village_the_gazetteer_lacks_is_placed_in_its_bracketed_2015_province(nlp: NlpPipeline,
+                                                                                geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "Gunmen raided Mabanga village (Irumu, Ituri) on Sunday night.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.admin1) == ("CD", "Ituri")
+
+
+def test_a_short_form_of_the_province_gives_way_to_its_official_name(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "On Monday, in Xalapa, Veracruz, two men were shot dead outside a shop.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.admin1) == ("MX", "Veracruz de Ignacio de la Llave")
+
+
+def test_a_reporting_area_after_a_district_is_read_as_the_province(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # The area after "district," is the province (not a person), and it keeps a namesake abroad out.
+    located = _locate_all(nlp, geocoder, "On 5 March 2023, the military clashed with an armed group near Nawng Kham "
+                                         "village in Namhkan township (Muse district, Shan-North).")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.admin1) == ("MM", "Shan-North")

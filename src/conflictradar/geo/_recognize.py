@@ -96,8 +96,8 @@ def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
 def _weak(ent: Span) -> bool:
     """An entity label the small model often puts on towns: a one-word PERSON, or an ORG/NORP after "in" or
     "the city of"."""
-    if ent.label_ == "PERSON" and len(ent) == 1:
-        return True
+    if ent.label_ == "PERSON" and (len(ent) == 1 or _after_place_comma(ent.doc, ent.start)):
+        return True  # "(Muse district, Shan-North)": a name after "X district," is its area, not a person
     if ent.label_ in _NUMERIC_LABELS:
         return False
     if ent.start > 1 and ent.doc[ent.start - 1].lower_ == "of" and ent.doc[ent.start - 2].lower_ in TYPE_WORDS:
