@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import E, InputError
+from ..ingest import numbered_lines
 from ._common import ModelOption, console, domain_errors
 
 gazetteer_app = typer.Typer(help="Build the gazetteer index or load GeoNames dumps into it.", no_args_is_help=True)
@@ -18,13 +19,7 @@ gazetteer_app = typer.Typer(help="Build the gazetteer index or load GeoNames dum
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-empty line of a JSON Lines file with "id" and "text"."""
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except OSError as exc:
-        raise InputError(E.E001, path, reason=exc.strerror or str(exc)) from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in numbered_lines(path):
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:

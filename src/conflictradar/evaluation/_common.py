@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictRadarError, E, InputError
+from ..ingest import numbered_lines
 
 #: Mean Earth radius used by the scoring conventions (km).
 EARTH_RADIUS_KM = 6371.0088
@@ -44,13 +45,7 @@ def normalize_name(name: str | None) -> str:
 
 def read_gold(path: Path) -> Iterator[dict[str, Any]]:
     """Records of a gold JSON Lines file; a malformed line raises an InputError naming it."""
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except OSError as exc:
-        raise InputError(E.E001, path, reason=exc.strerror or str(exc)) from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in numbered_lines(path):
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:

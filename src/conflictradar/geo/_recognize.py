@@ -58,15 +58,27 @@ class Mention:
     demonym: bool = False  # "Russian", "Syrian": names an actor's country more often than a place
 
 
+def _text(doc: Doc) -> str:
+    """The doc's text, joined once: ``Doc.text`` joins every token again on each access, and recognition
+    slices it thousands of times per article."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
+_TEXT_KEY = "conflictradar.geo.text"
+
+
 def _clean_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    text = doc.text[start:end]
+    text = _text(doc)[start:end]
     lowered = text.lower()
     if lowered.startswith("the "):
         start += 4
-    match = _TRAILING.search(doc.text[start:end])
+    match = _TRAILING.search(_text(doc)[start:end])
     if match:
         end -= len(match.group(0))
-    while end > start and not doc.text[end - 1].isalnum() and doc.text[end - 1] not in ").":
+    while end > start and not _text(doc)[end - 1].isalnum() and _text(doc)[end - 1] not in ").":
         end -= 1
     return start, end
 
@@ -181,9 +193,9 @@ class Recognizer:
 
     def _repeats(self, doc: Doc, found: list[Mention]) -> list[Mention]:
         """One sense per text: other occurrences of a name already read as a place are places too."""
-        lowered = doc.text.lower()
+        lowered = _text(doc).lower()
         names = {m.text for m in found if len(m.text) > 3 and not m.text.isupper()
-                 and not re.search(rf"(?<!\w){re.escape(m.text.lower())}(?!\w)", doc.text.replace(m.text, ""))
+                 and not re.search(rf"(?<!\w){re.escape(m.text.lower())}(?!\w)", _text(doc).replace(m.text, ""))
                  and m.text.lower() in lowered}
         covered = [(m.start, m.end) for m in found]
         extra: list[Mention] = []
@@ -192,7 +204,7 @@ class Recognizer:
             blocked = [(e.start_char, e.end_char) for e in doc.ents if e.text != name and (
                 e.label_ in {"ORG", "WORK_OF_ART", "EVENT"} or (e.label_ == "PERSON" and len(e) > 1))]
             pattern = re.compile(rf"(?<!\w)(?:{re.escape(name)}|{re.escape(name.upper())})(?!\w)")
-            for match in pattern.finditer(doc.text):
+            for match in pattern.finditer(_text(doc)):
                 span = (match.start(), match.end())
                 if not any(a < span[1] and span[0] < b for a, b in covered + blocked):
                     extra.append(Mention(span[0], span[1], match.group(0), None, False))
@@ -201,7 +213,7 @@ class Recognizer:
 
     def _demonym(self, doc: Doc, ent: Span) -> Mention | None:
         start, end = _clean_span(doc, ent.start_char, ent.end_char)
-        text = doc.text[start:end]
+        text = _text(doc)[start:end]
         if any(p.feature in _DEMONYM_FEATURES for p in self.gazetteer.lookup(text)):
             return Mention(start, end, text, demonym=True)
         return None
@@ -214,15 +226,15 @@ class Recognizer:
             found = []
             for part_start, part_end in parts:
                 start, end = _clean_span(doc, part_start, part_end)
-                text = doc.text[start:end].strip()
-                start += len(doc.text[start:end]) - len(doc.text[start:end].lstrip())
+                text = _text(doc)[start:end].strip()
+                start += len(_text(doc)[start:end]) - len(_text(doc)[start:end].lstrip())
                 if text[:1].isupper() and self.gazetteer.lookup(text):
                     found.append(Mention(start, start + len(text), text))
             return found
         start, end = _clean_span(doc, ent.start_char, ent.end_char)
         if end <= start:
             return []
-        return [Mention(start, end, doc.text[start:end], _type_hint(doc, ent.end))]
+        return [Mention(start, end, _text(doc)[start:end], _type_hint(doc, ent.end))]
 
     def _phrase_mentions(self, doc: Doc, taken: set[int]) -> list[Mention]:
         mentions: list[Mention] = []
@@ -254,8 +266,8 @@ class Recognizer:
             name_goes_on = last + 1 < len(doc) and (_is_capitalised(doc[last + 1])  # "East" of "East Bank"
                                                     or _hyphen_compound(doc, last))  # "Sud" of "Sud-Kivu"
             if _is_capitalised(token) and not name_goes_on and self._acceptable(doc, first, last + 1,
-                                                                               doc.text[start:end]):
-                best = (Mention(start, end, doc.text[start:end], _type_hint(doc, last + 1), False), last + 1)
+                                                                               _text(doc)[start:end]):
+                best = (Mention(start, end, _text(doc)[start:end], _type_hint(doc, last + 1), False), last + 1)
             last += 1
         return best
 

@@ -11,9 +11,17 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..schema import Article
-from ._readers import SUFFIXES, ReadResult, article_from_record, expand_paths, html_to_text, read_file
+from ._readers import (
+    SUFFIXES,
+    ReadResult,
+    article_from_record,
+    expand_paths,
+    html_to_text,
+    numbered_lines,
+    read_file,
+)
 
-__all__ = ["SUFFIXES", "Article", "ReadResult", "article_from_record", "html_to_text", "read_paths"]
+__all__ = ["SUFFIXES", "Article", "ReadResult", "article_from_record", "html_to_text", "numbered_lines", "read_paths"]
 
 
 def read_paths(paths: Iterable[Path | str], max_article_bytes: int) -> Iterator[ReadResult]:

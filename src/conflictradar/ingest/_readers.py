@@ -93,6 +93,19 @@ def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-empty lines of a UTF-8 text file with their 1-based numbers (raises InputError E001 when the
+    file cannot be read: for readers that stop at the first bad file, unlike ``read_paths``)."""
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(E.E001, path, reason=reason) from exc
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line
+
+
 def read_jsonl(path: Path, text: str) -> Iterator[Located]:
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
