@@ -71,6 +71,18 @@ def test_casualty_sentence_updates_the_event_before(nlp: NlpPipeline) -> None:
     assert events[0].sub_event_type == "Armed clash" and events[0].fatalities.best == 6
 
 
+def test_an_event_noun_in_a_definite_time_phrase_elaborates_the_event_before(nlp: NlpPipeline) -> None:
+    events = _events(nlp, "Gunmen stormed a village market near the river crossing on Monday. Nine traders were "
+                          "killed and twelve wounded during the attack, a doctor said. The market had been busy "
+                          "before the fighting.")
+    assert len(events) == 1
+    assert events[0].fatalities.best == 9
+    # Without "the" the phrase tells of fighting the report has not named yet: a new event.
+    later = _events(nlp, "Gunmen stormed a village market on Monday. On Tuesday, two soldiers died amid heavy "
+                         "fighting in the hills.")
+    assert len(later) == 2
+
+
 @pytest.mark.parametrize("text", [
     "Rebels did not attack the town, the governor said.",
     "The militia threatened to attack the camp if the talks failed.",

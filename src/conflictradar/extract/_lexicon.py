@@ -105,6 +105,8 @@ class Cues:
     durative_prepositions: frozenset[str]
     durative_since: frozenset[str]
     habitual_adverbs: frozenset[str]
+    reference_prepositions: frozenset[str]
+    reference_determiners: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -134,6 +136,8 @@ def cues() -> Cues:
         actor_head_nouns=words("actor_head_nouns"), durative_units=words("durative_units"),
         durative_prepositions=words("durative_prepositions"), durative_since=words("durative_since"),
         habitual_adverbs=words("habitual_adverbs"),
+        reference_prepositions=words("reference_prepositions"),
+        reference_determiners=words("reference_determiners"),
     )
 
 

@@ -128,6 +128,14 @@ def is_background(tok: Token) -> bool:
     return False
 
 
+def is_reference(tok: Token) -> bool:
+    """An event noun in a definite time phrase ("during the assault", "before the fighting"): it points back
+    to an event the report already told, so the sentence elaborates that event instead of naming a new one."""
+    c = cues()
+    return (tok.pos_ == "NOUN" and tok.dep_ == "pobj" and tok.head.lower_ in c.reference_prepositions
+            and any(ch.dep_ == "det" and ch.lower_ in c.reference_determiners for ch in tok.children))
+
+
 def _long_span(noun: Token, units: frozenset[str], perfect: bool) -> bool:
     """"15 years", "years", "the past decade", "has fought for a decade" (not "the month of Ramadan", "this year")."""
     if noun.lemma_.lower() not in units:
@@ -168,7 +176,7 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
         if hit is None:
             i += 1
             continue
-        if not is_irrealis(hit.head) and not is_background(hit.head):
+        if not is_irrealis(hit.head) and not is_background(hit.head) and not is_reference(hit.head):
             hits.append(hit)
         i = hit.last.i - sent.start + 1
     hits.extend(_verb_objects(sent, set()))
