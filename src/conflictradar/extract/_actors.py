@@ -47,11 +47,17 @@ _MODIFIER_DEPS = frozenset({"compound", "amod", "conj", "appos", "nmod", "poss"}
 _MEMBER_PREPS = frozenset({"of", "from", "for"})
 
 
+@lru_cache(maxsize=1)
+def _head_nouns() -> frozenset[str]:
+    """Nouns a group name can sit under: "fighters" of X, a "spokesman" for X."""
+    return cues().actor_head_nouns | reporting().speaker_nouns
+
+
 def governor(tok: Token, coordinated: bool = True) -> Token:
     """The word whose grammatical role a name takes: up through modifiers, and from "fighters of X",
     "dozens of X" or "a spokesman for X" to the head noun, so X plays the head's part in the clause.
     With ``coordinated`` False it stops at a coordination or apposition ("troops and VDP fighters")."""
-    heads = cues().actor_head_nouns | reporting().speaker_nouns
+    heads = _head_nouns()
     node = tok
     for _ in range(12):
         if node.head is node:
@@ -103,8 +109,7 @@ def _is_source(node: Token) -> bool:
 _SELF_PRONOUNS = frozenset({"it", "they", "we"})
 
 
-def _role(sent: Span, start: int, end: int) -> str:
-    span = sent.doc.char_span(start, end, alignment_mode="expand")
+def _role(span: Span | None) -> str:
     if span is None:
         return "other"
     node = governor(name_head(span))
@@ -126,37 +131,32 @@ def _role(sent: Span, start: int, end: int) -> str:
 def find_actors(sent: Span) -> list[ActorMention]:
     """Actor mentions in a sentence, longest alias first, no overlaps. A name under a head noun that is
     itself an actor word ("militants of Al-Shabaab") replaces it: the specific name is the actor."""
-    text = sent.text
-    taken: list[tuple[int, int]] = []
-    mentions: list[ActorMention] = []
+    text, doc = sent.text, sent.doc
+    found: list[tuple[ActorMention, Span | None]] = []
     for pattern, entry in _patterns():
         for m in pattern.finditer(text):
             start, end = sent.start_char + m.start(), sent.start_char + m.end()
-            if any(s < end and start < e for s, e in taken):
+            if any(s < end and start < e for s, e in ((f.start, f.end) for f, _ in found)):
                 continue
-            taken.append((start, end))
-            mentions.append(ActorMention(Actor(entry.name, entry.type), start, end, _role(sent, start, end)))
-    mentions.sort(key=lambda m: m.start)
-    return _drop_heads(sent, mentions)
+            span = doc.char_span(start, end, alignment_mode="expand")
+            found.append((ActorMention(Actor(entry.name, entry.type), start, end, _role(span)), span))
+    found.sort(key=lambda pair: pair[0].start)
+    return _drop_heads(found)
 
 
-def _drop_heads(sent: Span, mentions: list[ActorMention]) -> list[ActorMention]:
+def _drop_heads(found: list[tuple[ActorMention, Span | None]]) -> list[ActorMention]:
     """Drop a mention that only heads another ("militants" in "militants of Al-Shabaab" or "IS Sahel militants")."""
-    if len(mentions) < 2:
-        return mentions
-    doc = sent.doc
-    spans = {id(m): doc.char_span(m.start, m.end, alignment_mode="expand") for m in mentions}
+    if len(found) < 2:
+        return [m for m, _ in found]
     heads: set[int] = set()
-    for m in mentions:
-        span = spans[id(m)]
+    for index, (_, span) in enumerate(found):
         if span is None:
             continue
         head = governor(name_head(span), coordinated=False)
-        for other in mentions:
-            o = spans[id(other)]
-            if other is not m and o is not None and o.start <= head.i < o.end and not (span.start <= head.i < span.end):
-                heads.add(id(other))
-    return [m for m in mentions if id(m) not in heads]
+        for other, (_, o) in enumerate(found):
+            if other != index and o is not None and o.start <= head.i < o.end and not (span.start <= head.i < span.end):
+                heads.add(other)
+    return [m for index, (m, _) in enumerate(found) if index not in heads]
 
 
 def pick_actors(mentions: list[ActorMention]) -> tuple[ActorMention | None, ActorMention | None]:

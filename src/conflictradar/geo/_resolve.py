@@ -20,7 +20,6 @@ from ._recognize import TYPE_WORDS, Mention
 _FEATURE_PRIOR = {"country": 4.0, "region": 2.5, "admin1": 2.5, "admin2": 0.8, "site": 2.0, "place": 0.0}
 _SPECIFICITY = {"country": 0, "region": 1, "admin1": 1, "admin2": 2, "place": 3, "site": 4}
 _BIG_CITY = 100_000
-SAME_NAME_OFF = False
 _SEPARATOR = re.compile(r"\s+-\s+|,")
 #: What may stand between "X" and its container "Y": "X, Y", "X (Y", "X district (Y", "X township, Y".
 HIERARCHY_GAP = re.compile(r"^\s*(?:[a-z-]+\s*)?[,(]\s*$")
@@ -137,10 +136,8 @@ class Resolver:
         others = [p for j, p in enumerate(chosen) if j != index and p is not None]
         countries: dict[str, float] = defaultdict(float)
         admin1s: dict[str, float] = defaultdict(float)
-        key = fuzzy_key(mentions[index].text)
         for j, other in enumerate(chosen):
-            # Another mention of the same name is no independent evidence: it would only echo this choice.
-            if j == index or other is None or (SAME_NAME_OFF and fuzzy_key(mentions[j].text) == key):
+            if j == index or other is None:
                 continue
             # A village says less about the article's country than a province or a city does, and "Russian
             # forces" says who fought, not where.
