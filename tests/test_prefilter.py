@@ -83,25 +83,38 @@ def test_whitespace_joins_the_sentence_before_it_as_the_parser_does(full: NlpPip
     assert rule == parsed == [(0, 24), (24, 42), (42, 49)]
 
 
-def test_the_doc_keeps_the_text_sentences_and_places_of_a_full_parse(fast: NlpPipeline, full: NlpPipeline) -> None:
+def test_the_doc_keeps_the_text_and_sentences_of_a_full_parse(fast: NlpPipeline, full: NlpPipeline) -> None:
     doc, ref = fast.parse(ARTICLE), full.parse(ARTICLE)
     assert doc.text == ARTICLE
     assert [(s.start_char, s.end_char) for s in doc.sents] == [(s.start_char, s.end_char) for s in ref.sents]
-    # entities come from the whole article, also the skipped filler ("Borno State"): geo keeps its context
-    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [
-        (e.start_char, e.end_char, e.label_) for e in ref.ents]
-    assert any(e.text.startswith("Borno") for e in doc.ents)
     skipped = next(s for s in doc.sents if s.text.startswith("Farmers"))
     assert all(t.dep_ in {"dep", "ROOT"} and not t.lemma_ for t in skipped)  # not parsed
     assert any(t.dep_ == "nsubj" for t in next(s for s in doc.sents if s.text.startswith("Four")))
+    # a parsed sentence carries exactly a full parse's annotations
+    kano = next(s for s in doc.sents if s.text.startswith("In Kano"))
+    ref_kano = next(s for s in ref.sents if s.text.startswith("In Kano"))
+    assert [(t.tag_, t.lemma_, t.dep_, t.head.i, t.ent_type_) for t in kano] == [
+        (t.tag_, t.lemma_, t.dep_, t.head.i, t.ent_type_) for t in ref_kano]
+    # by default the skipped filler gets no entities ("Borno State"); geo's gazetteer matcher reads it
+    weather = next(s for s in doc.sents if s.text.startswith("The weather"))
+    assert not weather.ents and any(e.text == "Kano" for e in doc.ents)
 
 
-def test_without_context_entities_skipped_sentences_have_none() -> None:
-    bare = NlpPipeline(DEFAULT_MODEL, prefilter=True, context_entities=False)
-    doc = bare.parse(ARTICLE)
-    skipped = next(s for s in doc.sents if s.text.startswith("The weather"))
-    assert not skipped.ents
-    assert any(e.text == "Kano" for e in doc.ents)  # a kept sentence
+def test_context_entities_gives_skipped_sentences_a_full_parses_entities(full: NlpPipeline) -> None:
+    rich = NlpPipeline(DEFAULT_MODEL, prefilter=True, context_entities=True)
+    doc, ref = rich.parse(ARTICLE), full.parse(ARTICLE)
+    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [
+        (e.start_char, e.end_char, e.label_) for e in ref.ents]
+    assert any(e.text.startswith("Borno") for e in doc.ents)
+
+
+def test_geo_still_sees_places_named_in_skipped_sentences(fast: NlpPipeline) -> None:
+    from conflictradar.geo import Geocoder
+
+    doc = fast.parse(ARTICLE)
+    weather = next(s for s in doc.sents if s.text.startswith("The weather"))
+    names = {t.text for t in Geocoder().geoparse(doc) if weather.start_char <= t.start < weather.end_char}
+    assert not weather.ents and names == {"Borno"}  # the name before its type word ("State")
 
 
 def test_events_are_identical_with_and_without_the_prefilter(fast: NlpPipeline, full: NlpPipeline) -> None:
@@ -128,13 +141,13 @@ def test_batches_give_the_same_docs_as_one_by_one(fast: NlpPipeline) -> None:
 
 def test_the_setting_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONFLICTRADAR_PREFILTER", "0")
-    monkeypatch.setenv("CONFLICTRADAR_PREFILTER_ENTITIES", "off")
+    monkeypatch.setenv("CONFLICTRADAR_PREFILTER_ENTITIES", "on")
     settings = Settings.from_env()
-    assert (settings.prefilter, settings.prefilter_entities) == (False, False)
+    assert (settings.prefilter, settings.prefilter_entities) == (False, True)
     monkeypatch.delenv("CONFLICTRADAR_PREFILTER")
     monkeypatch.delenv("CONFLICTRADAR_PREFILTER_ENTITIES")
     settings = Settings.from_env()
-    assert (settings.prefilter, settings.prefilter_entities) == (True, True)
+    assert (settings.prefilter, settings.prefilter_entities) == (True, False)
     core = ConflictRadar(replace(settings, prefilter=False))
     assert core.nlp.prefilter is False and ConflictRadar(settings).nlp.prefilter is True
 

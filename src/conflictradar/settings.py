@@ -30,7 +30,8 @@ ENV_GAZETTEER: Final = "CONFLICTRADAR_GAZETTEER"
 ENV_BATCH_SIZE: Final = "CONFLICTRADAR_BATCH_SIZE"
 #: "0", "false", "no" or "off" turns the nlp prefilter off (full parse of every sentence).
 ENV_PREFILTER: Final = "CONFLICTRADAR_PREFILTER"
-#: "0" etc.: with the prefilter, find entities only in the parsed sentences (faster, geo loses context).
+#: "1" etc.: with the prefilter, also run the entity recognizer over the skipped sentences (geo context; the
+#: default finds places there with the gazetteer matcher only, ~1.8x faster, location accuracy -0.002).
 ENV_PREFILTER_ENTITIES: Final = "CONFLICTRADAR_PREFILTER_ENTITIES"
 _OFF: Final = frozenset({"0", "false", "no", "off"})
 
@@ -53,7 +54,7 @@ class Settings:
     #: Parse only the sentences the extractor can use (nlp.prefilter); same events, less parsing.
     prefilter: bool = True
     #: With the prefilter, still run the entity recognizer over the whole article (geo context).
-    prefilter_entities: bool = True
+    prefilter_entities: bool = False
 
     @classmethod
     def from_env(cls, db_url: str | None = None, model: str | None = None, **overrides: object) -> Settings:
@@ -64,7 +65,7 @@ class Settings:
             gazetteer_path=Path(gazetteer) if gazetteer else None,
             batch_size=int(os.environ.get(ENV_BATCH_SIZE) or DEFAULT_BATCH_SIZE),
             prefilter=os.environ.get(ENV_PREFILTER, "1").strip().lower() not in _OFF,
-            prefilter_entities=os.environ.get(ENV_PREFILTER_ENTITIES, "1").strip().lower() not in _OFF,
+            prefilter_entities=os.environ.get(ENV_PREFILTER_ENTITIES, "0").strip().lower() not in _OFF,
         )
         if overrides:
             from dataclasses import replace

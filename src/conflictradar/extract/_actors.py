@@ -8,6 +8,7 @@ named under a head noun ("fighters of the RSF", "dozens of soldiers") takes the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,16 +30,33 @@ class ActorMention:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[tuple[re.Pattern[str], ActorEntry], ...]:
+def _patterns() -> tuple[tuple[re.Pattern[str], ActorEntry, frozenset[str] | None], ...]:
+    """Each entry's alias pattern(s), in dictionary order, with the words one of its aliases must start
+    with (None: no such gate), so a sentence only runs the few patterns whose first words it holds."""
     result = []
     for entry in actors():
         if entry.aliases:
             alias = "|".join(re.escape(a) for a in sorted(entry.aliases, key=len, reverse=True))
-            result.append((re.compile(rf"\b(?:{alias})\b", re.I), entry))
+            result.append((re.compile(rf"\b(?:{alias})\b", re.I), entry, _first_words(entry.aliases)))
         if entry.case_sensitive:
             alias = "|".join(re.escape(a) for a in entry.case_sensitive)
-            result.append((re.compile(rf"\b(?:{alias})\b"), entry))
+            result.append((re.compile(rf"\b(?:{alias})\b"), entry, _first_words(entry.case_sensitive)))
     return tuple(result)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _first_words(aliases: Sequence[str]) -> frozenset[str] | None:
+    """The lower-case first word of each alias. A match starts at a word boundary, so the text's word there
+    is that word; an alias that starts with no word character (or an unusual letter) gets no gate."""
+    words = set()
+    for alias in aliases:
+        first = _WORD.match(alias)
+        if first is None or not alias.isascii():
+            return None
+        words.add(first.group(0).lower())
+    return frozenset(words)
 
 
 #: Dependencies through which a name passes its role to the word it modifies ("Islamic State militants").
@@ -132,8 +150,11 @@ def find_actors(sent: Span) -> list[ActorMention]:
     """Actor mentions in a sentence, longest alias first, no overlaps. A name under a head noun that is
     itself an actor word ("militants of Al-Shabaab") replaces it: the specific name is the actor."""
     text, doc = sent.text, sent.doc
+    words = set(_WORD.findall(text.lower()))
     found: list[tuple[ActorMention, Span | None]] = []
-    for pattern, entry in _patterns():
+    for pattern, entry, gate in _patterns():
+        if gate is not None and gate.isdisjoint(words):
+            continue
         for m in pattern.finditer(text):
             start, end = sent.start_char + m.start(), sent.start_char + m.end()
             if any(s < end and start < e for s, e in ((f.start, f.end) for f, _ in found)):
@@ -198,7 +219,7 @@ def default_actors(sub_event_type: str) -> tuple[Actor | None, Actor | None]:
 
 def actor_for_text(text: str) -> Actor | None:
     """The dictionary actor a phrase names, if any ("the Syrian army" -> Military Forces)."""
-    for pattern, entry in _patterns():
+    for pattern, entry, _gate in _patterns():
         if pattern.search(text):
             return Actor(entry.name, entry.type)
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02be\u02bf\u00b4`]")
 #: Latin letters that Unicode does not decompose into a base letter and a mark.
@@ -21,6 +22,11 @@ _DOUBLED = re.compile(r"([a-z])\1+")
 _FINAL_VOWEL = re.compile(r"(?:[aeiy]h|[aeiy])\b")
 
 
+#: Keys are asked for the same few hundred names over and over (every candidate span of every article).
+_CACHED_NAMES = 1 << 16
+
+
+@lru_cache(maxsize=_CACHED_NAMES)
 def normalize(name: str) -> str:
     """Case-, diacritic- and punctuation-insensitive key for a place name."""
     decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", name).translate(_UNDECOMPOSED))
@@ -28,6 +34,7 @@ def normalize(name: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in stripped.lower()).split())
 
 
+@lru_cache(maxsize=_CACHED_NAMES)
 def fuzzy_key(name: str) -> str:
     """The transliteration-tolerant key: equal for common romanisations of one name."""
     key = normalize(name)

@@ -43,6 +43,7 @@ TYPE_WORDS = {
 _CONNECTORS = {"al", "el", "ar", "as", "ash", "ad", "an", "at", "az", "ez", "es", "ed", "de", "del", "la", "le",
                "des", "du", "da", "do", "dos", "di", "-", "'", "bin", "bani", "beni", "abu", "umm", "um", "ibn"}
 _MAX_TOKENS = 6
+_NAME_TAGS = {"PROPN", "NOUN", ""}
 _TRAILING = re.compile(r"(?:['\u2019]s|['\u2019])$")
 
 
@@ -263,8 +264,11 @@ class Recognizer:
                 last += 1
                 continue
             start, end = doc[first].idx, token.idx + len(token.text)
-            name_goes_on = last + 1 < len(doc) and (_is_capitalised(doc[last + 1])  # "East" of "East Bank"
-                                                    or _hyphen_compound(doc, last))  # "Sud" of "Sud-Kivu"
+            # "East" of "East Bank" and "Sud" of "Sud-Kivu" are no names alone; "Borno" of "Borno State" is
+            # (a longer gazetteer name, "Gaza City", still wins: the loop goes on and keeps the last one).
+            after = doc[last + 1] if last + 1 < len(doc) else None
+            name_goes_on = after is not None and ((_is_capitalised(after) and after.lower_ not in TYPE_WORDS)
+                                                  or _hyphen_compound(doc, last))
             if _is_capitalised(token) and not name_goes_on and self._acceptable(doc, first, last + 1,
                                                                                _text(doc)[start:end]):
                 best = (Mention(start, end, _text(doc)[start:end], _type_hint(doc, last + 1), False), last + 1)
@@ -273,7 +277,9 @@ class Recognizer:
 
     def _acceptable(self, doc: Doc, first: int, end: int, text: str) -> bool:
         candidates = self.gazetteer.lookup(text)
-        if not candidates or any(doc[i].pos_ not in {"PROPN", "NOUN"} for i in range(first, end)
+        # A capitalised verb or adjective is no name; an untagged word (a sentence the nlp prefilter did
+        # not parse) is judged by its capital, cue and the gazetteer alone.
+        if not candidates or any(doc[i].pos_ not in _NAME_TAGS for i in range(first, end)
                                  if _is_capitalised(doc[i])):
             return False
         if first > 0 and doc[first - 1].text == "-" and not doc[first - 2].whitespace_:

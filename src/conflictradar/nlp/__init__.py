@@ -39,7 +39,7 @@ class NlpPipeline:
     """
 
     def __init__(self, model: str, batch_size: int = 32, prefilter: bool = False,
-                 context_entities: bool = True) -> None:
+                 context_entities: bool = False) -> None:
         self.model_name = model
         self.batch_size = batch_size
         self.prefilter = prefilter
