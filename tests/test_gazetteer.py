@@ -180,3 +180,11 @@ def test_extends_name_needs_two_more_words_and_no_other_area_inside() -> None:
     assert not extends_name("Košický kraj", "Kosicky")
     assert not extends_name("Seoul-teukbyeolsi", "Seoul")
     assert not extends_name("North Central Province", "Central", {"central", "north central"})
+
+
+def test_districts_are_found_by_the_name_without_their_type_word(gazetteer: SqliteGazetteer) -> None:
+    # GeoNames writes Burkina Faso's provinces "Province du Gourma"; news writes "Gourma" or "Gourma province".
+    for written in ("Gourma", "Kossi", "Province de la Kossi"):
+        found = [p for p in gazetteer.lookup(written) if p.feature == "admin2"]
+        assert found and found[0].country_code == "BF", written
+    assert not [p for p in gazetteer.lookup("du Gourma") if p.feature == "admin2"]

