@@ -208,3 +208,21 @@ def test_a_reporting_area_after_a_district_is_read_as_the_province(nlp: NlpPipel
                                          "village in Namhkan township (Muse district, Shan-North).")
     assert located.location is not None
     assert (located.location.country_code, located.location.admin1) == ("MM", "Shan-North")
+
+
+def test_a_position_word_or_area_part_between_cue_and_name_still_cues_a_place(nlp: NlpPipeline,
+                                                                               geocoder: Geocoder) -> None:
+    # The small model tags neither name here: the gazetteer matcher needs the cue across "central" / "countryside of".
+    found = _parse(nlp, geocoder, "Students marched through central Cardiff on Friday.")
+    assert found["Cardiff"].country_code == "GB"
+    found = _parse(nlp, geocoder, "A body was found in the southern countryside of Ar-Raqqa city.")
+    assert found["Ar-Raqqa"].country_code == "SY"
+
+
+def test_a_district_written_without_its_type_prefix_places_an_unknown_village(nlp: NlpPipeline,
+                                                                               geocoder: Geocoder) -> None:
+    # GeoNames has "Province du Gourma"; the text writes "Gourma". The unknown village takes its district.
+    located = _locate_all(nlp, geocoder, "Gunmen killed four traders near the village of Tinbara (Gourma) "
+                                         "on Monday.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.geo_precision) == ("BF", 2)

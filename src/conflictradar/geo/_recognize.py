@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
+import yaml
 from spacy.tokens import Doc, Span, Token
 
 from ._gazetteer import Gazetteer
@@ -23,25 +26,26 @@ _BLOCKING_LABELS = {"PERSON", "ORG", "DATE", "TIME", "MONEY", "PERCENT", "QUANTI
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
 #: Kinds a nationality word (spaCy NORP: "Syrian", "European") stands for.
 _DEMONYM_FEATURES = {"country", "region"}
-_LOCATIVE = {"in", "near", "at", "outside", "from", "into", "around", "across", "toward", "towards",
-             "between", "inside", "via", "through", "within", "outskirts", "village", "town", "city", "district",
-             "province", "governorate", "state", "(",
-             # verbs of conflict reporting whose object is usually a place
-             "entered", "attacked", "shelled", "hit", "struck", "bombed", "targeted", "captured", "seized",
-             "stormed", "raided", "besieged", "recaptured", "retook", "fled", "reached"}
+
+
+def _words() -> dict[str, Any]:
+    """The recognizer's word lists (``data/recognition.yaml``, with its sources)."""
+    text = resources.files(__package__).joinpath("data", "recognition.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+_WORDS = _words()
+_LOCATIVE = frozenset(_WORDS["locative"])
+#: Position words between a locative and a name: "in central Cardiff", "through northern Gaza".
+_POSITION = frozenset(_WORDS["position"])
+#: Parts of an area named before "of X": "the countryside of X", "the outskirts of X".
+_AREA_PARTS = frozenset(_WORDS["area_parts"])
 #: Type words after a name, and the gazetteer feature they point to.
-TYPE_WORDS = {
-    "province": "admin1", "governorate": "admin1", "state": "admin1", "oblast": "admin1", "region": "admin1",
-    "prefecture": "admin1", "department": "admin1", "division": "admin1",
-    "district": "admin2", "county": "admin2", "township": "admin2", "municipality": "admin2",
-    "raion": "admin2", "rayon": "admin2", "parish": "admin2", "lga": "admin2", "sub-county": "admin2",
-    "subdistrict": "admin2", "sub-district": "admin2", "tehsil": "admin2",
-    "village": "place", "town": "place", "city": "place", "neighbourhood": "place", "neighborhood": "place",
-    "suburb": "place", "hamlet": "place", "area": "place", "settlement": "place",
-    "camp": "site", "prison": "site", "base": "site", "airbase": "site", "crossing": "site", "checkpoint": "site",
-}
-_CONNECTORS = {"al", "el", "ar", "as", "ash", "ad", "an", "at", "az", "ez", "es", "ed", "de", "del", "la", "le",
-               "des", "du", "da", "do", "dos", "di", "-", "'", "bin", "bani", "beni", "abu", "umm", "um", "ibn"}
+TYPE_WORDS: dict[str, str] = {word: feature for feature, words in _WORDS["type_words"].items() for word in words}
+#: Nouns after which "of X" names a place: "the city of X", "the outskirts of X".
+_AREA_NOUNS = frozenset(TYPE_WORDS) | _AREA_PARTS
+_CONNECTORS = frozenset(_WORDS["connectors"])
 _MAX_TOKENS = 6
 _NAME_TAGS = {"PROPN", "NOUN", ""}
 _TRAILING = re.compile(r"(?:['\u2019]s|['\u2019])$")
@@ -113,9 +117,18 @@ def _weak(ent: Span) -> bool:
         return True  # "(Muse district, Shan-North)": a name after "X district," is its area, not a person
     if ent.label_ in _NUMERIC_LABELS:
         return False
-    if ent.start > 1 and ent.doc[ent.start - 1].lower_ == "of" and ent.doc[ent.start - 2].lower_ in TYPE_WORDS:
-        return True  # "the city of Hasakah"
-    return ent.start > 0 and ent.doc[ent.start - 1].lower_ in _LOCATIVE
+    doc = ent.doc
+    if ent.start > 1 and doc[ent.start - 1].lower_ == "of" and doc[ent.start - 2].lower_ in _AREA_NOUNS:
+        return True  # "the city of Hasakah", "the countryside of Raqqa"
+    if ent.end < len(doc) and doc[ent.end].text in TYPE_WORDS:
+        return True  # "Ar-Raqqa city", "Hangu district": a lower-case type word says what the name is
+    return ent.start > 0 and _after_locative(doc, ent.start)
+
+
+def _after_locative(doc: Doc, first: int) -> bool:
+    """A locative word right before, or with a position word between ("in central Cardiff")."""
+    before = doc[first - 1].lower_
+    return before in _LOCATIVE or (before in _POSITION and first > 1 and doc[first - 2].lower_ in _LOCATIVE)
 
 
 def _hyphen_compound(doc: Doc, last: int) -> bool:
@@ -131,9 +144,9 @@ def _crosses_bracket(ent: Span) -> bool:
 
 def _has_cue(doc: Doc, first: int, last: int) -> bool:
     before = doc[first - 1].lower_ if first > 0 else ""
-    if before == "of" and first > 1 and (doc[first - 2].lower_ in TYPE_WORDS or doc[first - 2].lower_ == "outskirts"):
+    if before == "of" and first > 1 and doc[first - 2].lower_ in _AREA_NOUNS:
         return True  # "the village of X", "the outskirts of X"
-    return before in _LOCATIVE or _type_hint(doc, last) is not None
+    return (first > 0 and _after_locative(doc, first)) or _type_hint(doc, last) is not None
 
 
 def _after_place_comma(doc: Doc, first: int) -> bool:
@@ -141,6 +154,16 @@ def _after_place_comma(doc: Doc, first: int) -> bool:
     if first < 2 or doc[first - 1].text != ",":
         return False
     return doc[first - 2].text[:1].isupper() or doc[first - 2].lower_ in TYPE_WORDS
+
+
+def _in_brackets(doc: Doc, first: int, reach: int = 12) -> bool:
+    """The token stands inside an open bracket close before it ("X (Y, Z)")."""
+    for i in range(first - 1, max(-1, first - reach - 1), -1):
+        if doc[i].text in {")", "."}:
+            return False
+        if doc[i].text == "(":
+            return True
+    return False
 
 
 class Recognizer:
@@ -286,8 +309,9 @@ class Recognizer:
             return False  # the second half of a compound such as "Yangon-South"
         if any(c.feature == "country" for c in candidates):
             return True
-        if _after_place_comma(doc, first) and any(c.feature in {"admin1", "country"} for c in candidates):
-            return True
+        if _after_place_comma(doc, first) and any(c.feature in {"admin1", "country"} or (
+                c.feature == "admin2" and _in_brackets(doc, first)) for c in candidates):
+            return True  # "Athens, Ga."; a district only in a bracketed admin list: "(Tongomayel, Soum)"
         if not _has_cue(doc, first, end):
             return False
         # A sentence-initial capital is weak evidence: ask for a clear place cue after it.
