@@ -77,3 +77,11 @@ def test_other_kinds(nlp: NlpPipeline) -> None:
     assert total(found, "abducted") == Count.exact(3)
     assert total(found, "arrested") == Count.exact(5)
     assert total(found, "killed") is None
+
+
+def test_a_number_sharing_the_passive_of_the_clause_before_is_a_victim(nlp: NlpPipeline) -> None:
+    text = "Nine traders were killed and twelve wounded in the blast."
+    assert _toll(nlp, text) == Count.exact(9)
+    assert _toll(nlp, text, "injured") == Count.exact(12)
+    # with an object the number is the subject of an active clause: the attackers
+    assert _toll(nlp, "Two soldiers were killed and three gunmen wounded a guard.", "injured") == Count.exact(1)

@@ -104,9 +104,18 @@ def _is_perpetrator(node: Token) -> bool:
     if node.dep_ == "pobj" and node.head.dep_ == "agent":
         return True
     verb = node.head
-    passive = any(c.dep_ == "auxpass" for c in verb.children)
+    passive = any(c.dep_ == "auxpass" for c in verb.children) or _elliptic_passive(node, verb)
     return node.dep_ == "nsubj" and verb.pos_ == "VERB" and _casualty_kind(verb) is not None \
         and verb.lemma_.lower() not in {"die"} and not passive
+
+
+def _elliptic_passive(subject: Token, verb: Token) -> bool:
+    """ "Nine were killed and twelve wounded": a bare number before a participle with no object, joined to a
+    passive casualty verb, shares its "were" (the parser reads it as an active clause)."""
+    first = verb.head
+    return (verb.dep_ == "conj" and subject.pos_ == "NUM" and verb.tag_ == "VBN"
+            and not any(c.dep_ == "dobj" for c in verb.children)
+            and any(c.dep_ == "auxpass" for c in first.children) and _casualty_kind(first) is not None)
 
 
 _MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
