@@ -279,3 +279,16 @@ def test_seizure_by_members_of_a_non_state_group(nlp: NlpPipeline) -> None:
     event = _primary(nlp, "Fighters of the paramilitary Rapid Support Forces seized two villages west of the town.")
     assert event.sub_event_type == "Non-state actor overtakes territory"
     assert event.actor1 == Actor("Rapid Support Forces", "Rebel group")
+
+
+def test_a_headline_is_the_event_its_lead_tells(nlp: NlpPipeline) -> None:
+    text = ("Drone strike kills fighters in northern Syria\n\n"
+            "IDLIB (Test Wire) - A drone strike killed six fighters near the town of Sarmada on Tuesday, a monitor "
+            "said. Residents said the area had been quiet.")
+    assert len(list(nlp.parse(text).sents)) == 3  # the headline (with the dateline), the lead, the rest
+    [event] = _events(nlp, text)
+    assert event.sub_event_type == "Air/drone strike" and event.fatalities.best == 6
+    assert event.evidence.sentence.startswith("A drone strike") and event.event_date == date(2024, 4, 30)
+    # a headline whose story the text does not tell stays an event
+    [alone] = _events(nlp, "Drone strike kills fighters in northern Syria\n\nResidents said the area was quiet.")
+    assert alone.sub_event_type == "Air/drone strike"

@@ -98,7 +98,7 @@ class EventExtractor:
             sub = refine_violence(draft.sub_event_type, draft.hits, draft.actor1, draft.casualties)
             sub = refine_protest(sub, sents, draft.sent_index)
             draft.sub_event_type = refine_territory(sub, draft.actor1, draft.sent)
-        events = [self._event(article, d, published) for d in drafts]
+        events = [self._event(article, d, published) for d in _without_told_headlines(drafts)]
         events = _main_toll_on_primary(events)
         return [e for e in events if self.keep_historical or not e.historical]
 
@@ -193,6 +193,36 @@ def _casualties_of(group: list[TriggerHit], groups: list[list[TriggerHit]],
         if clause in clauses or (first and clause not in all_clauses):
             mine.append(c)
     return mine
+
+
+#: How many sentences after a headline its story is looked for.
+HEADLINE_REACH = 3
+_SENTENCE_END = (".", "!", "?", '."', ".\u201d")
+
+
+def _headline_end(sent: Span) -> int | None:
+    """Where a headline at the start of the sentence ends: a first line with no full stop, followed by the
+    lead ("Drone strike kills militants in Mali\n\nBAMAKO - ..."); None when the sentence opens with none."""
+    text = sent.text
+    line_end = text.find("\n")
+    if line_end <= 0 or text[:line_end].rstrip().endswith(_SENTENCE_END) or len(text[:line_end].split()) > 20:
+        return None
+    return sent.start_char + line_end
+
+
+def _without_told_headlines(drafts: list[_Draft]) -> list[_Draft]:
+    """A headline announces the event its lead then tells: a draft read from a headline is dropped when a draft
+    of the same event type follows within ``HEADLINE_REACH`` sentences (the lead's has the date, place, toll)."""
+    kept: list[_Draft] = []
+    for index, draft in enumerate(drafts):
+        end = _headline_end(draft.sent)
+        told = end is not None and all(h.start < end for h in draft.hits) and any(
+            later.sent_index - draft.sent_index <= HEADLINE_REACH and later.sent is not draft.sent
+            and event_type_of(later.sub_event_type) == event_type_of(draft.sub_event_type)
+            for later in drafts[index + 1:])
+        if not told:
+            kept.append(draft)
+    return kept
 
 
 def _main_toll_on_primary(events: list[Event]) -> list[Event]:
