@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..errors import ConfigError, E
+from ._fast_ruler import use_fast_ruler
 from .prefilter import SentenceSelector, parse_selected
 
 __all__ = ["Doc", "NlpPipeline", "load_model"]
@@ -26,9 +27,10 @@ UNUSED_COMPONENTS: tuple[str, ...] = ()
 def load_model(name: str) -> Language:
     """Load an installed spaCy pipeline once per process."""
     try:
-        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except OSError as exc:
         raise ConfigError(E.E020, model=name) from exc
+    return use_fast_ruler(nlp)  # same annotations as the model's own attribute ruler, several times faster
 
 
 class NlpPipeline:
