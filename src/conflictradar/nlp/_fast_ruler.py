@@ -183,5 +183,5 @@ def use_fast_ruler(nlp: Language) -> Language:
         return nlp  # no ruler, or rules setting extension attributes (merged differently): keep spaCy's
     fast = nlp.replace_pipe(_RULER, FAST_RULER)
     assert isinstance(fast, FastAttributeRuler)
-    fast.use(ruler)  # type: ignore[arg-type]
+    fast.use(ruler)
     return nlp
