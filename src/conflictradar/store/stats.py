@@ -3,10 +3,17 @@
 Every query takes the same ``EventQuery`` filters as the event listing, so a chart always agrees
 with the table next to it. The SQL is portable: time series are grouped by day in SQL (an index
 scan) and folded into ISO weeks or months here, so no dialect-specific date functions are needed.
+
+Where the filters and the grouping only involve the dimensions of ``event_totals`` (country, admin1,
+dates, type, sub-type, historical; migration 0007), the answer is summed from that table, which the
+database keeps exact with triggers, in the smallest grain that has them; the same keys, order and
+figures as the GROUP BY over the events, which is what every other query (actor, bbox, text, minimum
+deaths) still runs.
 """
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from typing import Any, Final
 
@@ -15,7 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import EventQuery, Store, _filters
-from .tables import clusters, events
+from .tables import clusters, event_totals, events
 
 __all__ = ["STAT_GROUPS", "TIME_GROUPS", "map_points", "stats", "totals"]
 
@@ -24,13 +31,62 @@ TIME_GROUPS: Final = ("day", "week", "month")
 STAT_GROUPS: Final = (*TIME_GROUPS, "country", "admin1", "type", "sub_type", "actor")
 
 
-def _source(conn: Connection, query: EventQuery) -> tuple[Table, list[ColumnElement[bool]]]:
-    """The table to count and its filters: canonical events (clusters) unless ``raw`` or not clustered yet."""
+#: The grains of ``event_totals`` (migration 0007) and the dimensions each keeps, fewest rows first.
+_GRAINS: Final = (
+    ("d", frozenset({"date"})),
+    ("dt", frozenset({"date", "type"})),
+    ("cats", frozenset({"country", "admin1", "type", "sub_type"})),
+    ("dc", frozenset({"date", "country"})),
+    ("dct", frozenset({"date", "country", "type"})),
+)
+#: EventQuery fields that filter on a dimension of ``event_totals``.
+_DIMENSION_OF: Final = {"country": "country", "admin1": "admin1", "since": "date", "until": "date",
+                        "event_type": "type", "sub_event_type": "sub_type"}
+#: EventQuery fields every grain can answer: ``historical`` is in all of them, the rest are not filters.
+_ANY_GRAIN: Final = frozenset({"include_historical", "raw", "limit", "offset", "descending", "sort", "after"})
+#: What each grouping needs: admin1 also shows its country code.
+_GROUP_NEEDS: Final = {"day": {"date"}, "week": {"date"}, "month": {"date"}, "country": {"country"},
+                       "admin1": {"admin1", "country"}, "type": {"type"}, "sub_type": {"sub_type"}}
+
+
+def _grain(query: EventQuery, needs: set[str]) -> str | None:
+    """The smallest grain of ``event_totals`` that answers ``query`` with ``needs``, or None (count events)."""
+    wanted = set(needs)
+    for f in fields(EventQuery):
+        value = getattr(query, f.name)
+        if f.name in _ANY_GRAIN:
+            continue
+        if f.name in _DIMENSION_OF:
+            if value:  # what _filters tests
+                wanted.add(_DIMENSION_OF[f.name])
+        elif value is not None and value != f.default:  # actor, min_fatalities, bbox, text, or a new filter
+            return None
+    return next((name for name, kept in _GRAINS if wanted <= kept), None)
+
+
+def _source(conn: Connection, query: EventQuery, needs: set[str] | None = None
+            ) -> tuple[Table, list[ColumnElement[bool]]]:
+    """The table to count and its filters: canonical events (clusters) unless ``raw`` or not clustered yet;
+    their rows in ``event_totals`` when a grain of it has every dimension the query ``needs`` and filters on."""
     from ..analyze.storage import _canonical_filters, has_clusters
 
-    if not query.raw and has_clusters(conn):
+    canonical = not query.raw and has_clusters(conn)
+    grain = _grain(query, needs) if needs is not None else None
+    if grain is not None:
+        source = "clusters" if canonical else "events"
+        return event_totals, [event_totals.c.source == source, event_totals.c.grain == grain,
+                              *_filters(query, event_totals)]
+    if canonical:
         return clusters, _canonical_filters(query)
     return events, _filters(query)
+
+
+def _measures(table: Table) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """Events and fatalities of a group: counted and summed from events, summed from ``event_totals``."""
+    if table is event_totals:
+        return (func.coalesce(func.sum(table.c.events), 0),
+                func.coalesce(func.sum(table.c.fatalities), 0))
+    return func.count(), func.coalesce(func.sum(table.c.fatalities_best), 0)
 
 
 def _period(day: date, by: str) -> str:
@@ -42,7 +98,7 @@ def _period(day: date, by: str) -> str:
 
 def _by_period(conn: Connection, table: Table, filters: list[ColumnElement[bool]], by: str) -> list[dict[str, Any]]:
     """GROUP BY day in SQL (an index range scan, no per-row date functions), then fold days into periods."""
-    stmt = (select(table.c.event_date, func.count(), func.coalesce(func.sum(table.c.fatalities_best), 0))
+    stmt = (select(table.c.event_date, *_measures(table))
             .where(*filters).group_by(table.c.event_date).order_by(table.c.event_date))
     folded: dict[str, list[int]] = {}
     for day, n, deaths in conn.execute(stmt):
@@ -57,35 +113,38 @@ def _as_date(value: Any) -> date:
 
 
 def _keyed(by: str, table: Table, filters: list[ColumnElement[bool]]) -> Select[Any]:
-    """(key, extra, events, fatalities) per group, largest first."""
-    n = func.count().label("events")
+    """(key, extra, n_events, n_deaths) per group, largest first (labels unlike event_totals' columns)."""
     if by == "actor":
+        n = func.count().label("n_events")
         sides = [select(table.c[f"{side}_name"].label("key"), table.c.fatalities_best.label("fatalities"))
                  .where(*filters, table.c[f"{side}_name"].is_not(None)) for side in ("actor1", "actor2")]
         rows = union_all(*sides).subquery()
         return (select(rows.c.key, literal_column("NULL").label("extra"), n,
-                       func.coalesce(func.sum(rows.c.fatalities), 0).label("fatalities"))
+                       func.coalesce(func.sum(rows.c.fatalities), 0).label("n_deaths"))
                 .group_by(rows.c.key).order_by(n.desc(), rows.c.key))
+    count, deaths = _measures(table)
+    n = count.label("n_events")
     key = {"country": table.c.country_code, "admin1": table.c.admin1, "type": table.c.event_type,
            "sub_type": table.c.sub_event_type}[by]
     extra: ColumnElement[Any] = {"admin1": func.max(table.c.country_code), "country": func.max(table.c.country)}.get(
         by, literal_column("NULL"))
-    return (select(key.label("key"), extra.label("extra"), n,
-                   func.coalesce(func.sum(table.c.fatalities_best), 0).label("fatalities"))
+    return (select(key.label("key"), extra.label("extra"), n, deaths.label("n_deaths"))
             .where(*filters, key.is_not(None)).group_by(key).order_by(n.desc(), key))
 
 
-def stats(store: Store, query: EventQuery, by: str, top: int = 50) -> list[dict[str, Any]]:
-    """Events and fatalities per group: ``[{"key", "events", "fatalities"(, "country"|"country_code")}]``."""
+def stats(store: Store, query: EventQuery, by: str, top: int = 50, summary: bool = True) -> list[dict[str, Any]]:
+    """Events and fatalities per group: ``[{"key", "events", "fatalities"(, "country"|"country_code")}]``.
+
+    ``summary=False`` always counts the events themselves (the same answer, for tests and benchmarks)."""
     if by not in STAT_GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
     with store.engine.connect() as conn:
-        table, filters = _source(conn, query)
+        table, filters = _source(conn, query, _GROUP_NEEDS.get(by) if summary else None)
         if by in TIME_GROUPS:
             return _by_period(conn, table, filters, by)
         result = conn.execute(_keyed(by, table, filters).limit(top)).all()
     extra_name = {"admin1": "country_code", "country": "country"}.get(by)
-    return [_group(r.key, r.events, r.fatalities, extra_name, r.extra) for r in result]
+    return [_group(r.key, r.n_events, r.n_deaths, extra_name, r.extra) for r in result]
 
 
 def _group(key: Any, n: int, deaths: int, extra_name: str | None, extra: Any) -> dict[str, Any]:
@@ -95,12 +154,11 @@ def _group(key: Any, n: int, deaths: int, extra_name: str | None, extra: Any) ->
     return group
 
 
-def totals(store: Store, query: EventQuery) -> dict[str, Any]:
-    """Events, fatalities and the date range of everything the query matches."""
+def totals(store: Store, query: EventQuery, summary: bool = True) -> dict[str, Any]:
+    """Events, fatalities and the date range of everything the query matches (``summary``: as in ``stats``)."""
     with store.engine.connect() as conn:
-        table, filters = _source(conn, query)
-        stmt = select(func.count(), func.coalesce(func.sum(table.c.fatalities_best), 0),
-                      func.min(table.c.event_date), func.max(table.c.event_date)).where(*filters)
+        table, filters = _source(conn, query, {"date"} if summary else None)
+        stmt = select(*_measures(table), func.min(table.c.event_date), func.max(table.c.event_date)).where(*filters)
         n, deaths, first, last = conn.execute(stmt).one()
     return {"events": int(n), "fatalities": int(deaths), "first": _iso(first), "last": _iso(last)}
 

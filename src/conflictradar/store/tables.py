@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -136,3 +138,28 @@ for _table in (events, clusters):
     Index(f"ix_{_table.name}_country_deaths", _table.c.country_code, _table.c.fatalities_best, _table.c.event_id)
     # migration 0006: a bounding box reads the cells it touches, each in date order
     Index(f"ix_{_table.name}_cell_date", _table.c.cell, _table.c.event_date, _table.c.event_id)
+
+# ---- totals for /stats (migration 0007): events and fatalities per group of dimensions, kept exact by
+# triggers on ``events`` and ``clusters`` (the migration has them and says which grains there are).
+# The dimensions have the event columns' names, so ``store._filters`` applies to it as it is.
+event_totals = Table(
+    "event_totals",
+    metadata,
+    Column("source", String(16), nullable=False),  # 'events' (per-article) or 'clusters' (canonical)
+    Column("group_key", Text, nullable=False),  # the grain and its dimensions' values, NULL-safe
+    Column("grain", String(8), nullable=False),  # which dimensions the row keeps (the others are NULL)
+    Column("event_date", Date),
+    Column("country_code", String(2)),
+    Column("country", String(128)),
+    Column("admin1", String(256)),
+    Column("event_type", String(64)),
+    Column("sub_event_type", String(64)),
+    Column("historical", Boolean, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("fatalities", BigInteger, nullable=False),  # sum of fatalities_best
+    PrimaryKeyConstraint("source", "group_key"),
+    Index("ix_event_totals_date", "source", "grain", "event_date"),
+    Index("ix_event_totals_country_date", "source", "grain", "country_code", "event_date"),
+    Index("ix_event_totals_type_date", "source", "grain", "event_type", "event_date"),
+    postgresql_with={"fillfactor": 70},  # room for HOT updates of the counts
+)
