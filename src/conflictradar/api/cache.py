@@ -1,9 +1,10 @@
 """A small time-limited cache for aggregate responses (``GET /stats``).
 
-Whole-dataset aggregates (the dashboard's timeline and country list) read every row: about 0.3 s at a
-million events even from a covering index. Every dashboard load asks for them, so each distinct query's
-answer is kept for ``ttl`` seconds; writes through the API clear it, and writes by other processes (an
-``ingest`` run) show up within ``ttl``. ``ttl=0`` turns it off.
+Most aggregates come from the ``event_totals`` summary (migration 0007, ~10-25 ms at a million events);
+those with other filters (actor, bounding box, text, minimum deaths) still read every matching row.
+Every dashboard load asks for several, so each distinct query's answer is kept for ``ttl`` seconds; writes
+through the API clear it, and writes by other processes (an ``ingest`` run) show up within ``ttl``.
+``ttl=0`` turns it off.
 """
 
 from __future__ import annotations
