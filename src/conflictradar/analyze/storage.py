@@ -260,20 +260,21 @@ def _canonical_filters(query: Any) -> list[ColumnElement[bool]]:
     return found
 
 
+#: Columns of ``clusters`` that are bookkeeping, not part of the event record.
+_NOT_EVENT_COLUMNS = frozenset({"rep_event_id", "component_id", "n_reports"})
+
+
 def _canonical_select() -> Any:
-    columns = [c for c in clusters.columns if c.name not in ("rep_event_id", "component_id", "n_reports")]
+    columns = [c for c in clusters.columns if c.name not in _NOT_EVENT_COLUMNS]
     return (select(*columns, evidence.c.sentence, evidence.c.start, evidence.c.end, evidence.c.spans)
             .join(evidence, evidence.c.event_id == clusters.c.rep_event_id))
 
 
 def iter_canonical(engine: Engine, query: Any, chunk: int = 5000) -> Iterator[Event]:
     """Canonical events matching ``query`` (an ``EventQuery``), each with its ``sources``."""
-    from ..store import _cursor_filter, _event_from_row, _ordering
+    from ..store import _event_from_row, paged_with_evidence
 
-    stmt = (_canonical_select().where(*_canonical_filters(query), *_cursor_filter(query, clusters))
-            .order_by(*_ordering(query, clusters)).offset(query.offset))
-    if query.limit is not None:
-        stmt = stmt.limit(query.limit)
+    stmt = paged_with_evidence(clusters, _canonical_filters(query), query, "rep_event_id", omit=_NOT_EVENT_COLUMNS)
     with engine.connect() as conn:
         page: list[Event] = []
         for row in conn.execute(stmt.execution_options(yield_per=chunk)).mappings():
