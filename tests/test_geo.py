@@ -226,3 +226,10 @@ def test_a_district_written_without_its_type_prefix_places_an_unknown_village(nl
                                          "on Monday.")
     assert located.location is not None
     assert (located.location.country_code, located.location.geo_precision) == ("BF", 2)
+
+
+def test_a_country_named_as_the_topic_does_not_confine_the_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # "in Ukraine" after "the war" says what the protest is about: the town where it happened stays the place.
+    located = _locate_all(nlp, geocoder, "About 200 people demonstrated in Volkach against the war in Ukraine.")
+    assert located.location is not None
+    assert (located.location.name, located.location.country_code) == ("Volkach", "DE")

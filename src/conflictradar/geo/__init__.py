@@ -18,7 +18,7 @@ from ..schema import Article, Event, Location, Span, Toponym
 from ._build import extends_name
 from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
 from ._names import fuzzy_key, normalize
-from ._recognize import Recognizer
+from ._recognize import TOPIC_NOUNS, Recognizer
 from ._resolve import HIERARCHY_GAP, Resolved, Resolver, bracketed, specificity
 
 __all__ = [
@@ -174,6 +174,15 @@ def _place(resolved: Resolved) -> Place:
     return resolved.place
 
 
+_TOPIC_BEFORE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, TOPIC_NOUNS))) + r")\s+(?:in|on|of)\s+(?:the\s+)?$",
+                           re.IGNORECASE)
+
+
+def _topic(text: str, resolved: Resolved) -> bool:
+    """"against the war in Ukraine": the country is what the text is about, not where it happens."""
+    return bool(_TOPIC_BEFORE.search(text[max(0, resolved.mention.start - 30):resolved.mention.start]))
+
+
 def _locative(text: str, resolved: Resolved) -> bool:
     return bool(_LOCATIVE_BEFORE.search(text[max(0, resolved.mention.start - 12):resolved.mention.start]))
 
@@ -204,11 +213,13 @@ def _in_named_countries(text: str, pool: list[Resolved], resolved: list[Resolved
 
     A village that only a namesake abroad matches ("Muse" in a text about Myanmar) is a gazetteer gap, not
     a foreign event; a large city abroad is kept when the text puts the event in it ("in Tripoli"), as texts
-    do report events in a neighbouring country. A country counts as named only after a locative word (in
-    "the war against Ukraine" it is the topic); a province or a large city names its country.
+    do report events in a neighbouring country. A country counts as named only after a locative word and
+    not after a topic noun (in "the war against Ukraine" and "the war in Ukraine" it is the topic); a
+    province or a large city names its country.
     """
     named = {_place(r).country_code for r in resolved if r.place is not None and not r.mention.demonym
-             and (r.place.feature == "admin1" or (r.place.feature == "country" and _locative(text, r))
+             and (r.place.feature == "admin1"
+                  or (r.place.feature == "country" and _locative(text, r) and not _topic(text, r))
                   or (r.place.feature != "country" and r.place.population >= _BIG_PLACE))}
     if not named:
         return pool

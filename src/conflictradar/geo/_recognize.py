@@ -46,6 +46,8 @@ TYPE_WORDS: dict[str, str] = {word: feature for feature, words in _WORDS["type_w
 #: Nouns after which "of X" names a place: "the city of X", "the outskirts of X".
 _AREA_NOUNS = frozenset(TYPE_WORDS) | _AREA_PARTS
 _CONNECTORS = frozenset(_WORDS["connectors"])
+#: "<noun> in X" names a topic ("the war in Ukraine"), not a place of the event.
+TOPIC_NOUNS = frozenset(_WORDS["topic_nouns"])
 _MAX_TOKENS = 6
 _NAME_TAGS = {"PROPN", "NOUN", ""}
 _TRAILING = re.compile(r"(?:['\u2019]s|['\u2019])$")
