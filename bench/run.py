@@ -49,9 +49,8 @@ def measure_extract(args: argparse.Namespace) -> dict[str, Any]:
     from conflictradar.settings import Settings
 
     articles = make_corpus(args.articles, seed=args.seed)
-    warmup = make_corpus(2 * args.workers, seed=args.seed + 1)
     core = ConflictRadar(Settings.from_env(model=args.model), workers=args.workers)
-    list(core.process(warmup))  # loads the model (in every worker), builds the gazetteer
+    core.warm_up()  # starts every worker; each loads the model, lexicons and gazetteer
     start = time.perf_counter()
     events = sum(len(found) for _article, found in core.process(articles))
     seconds = time.perf_counter() - start
@@ -59,11 +58,15 @@ def measure_extract(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "articles": len(articles), "events": events, **_peak_rss_mb()}
 
 
-def measure_spacy(args: argparse.Namespace) -> dict[str, Any]:
-    """A plain full-pipeline ``nlp.pipe`` over the same texts: the floor any spaCy-based extractor pays."""
+def measure_spacy(args: argparse.Namespace, numpy_blas: bool = False) -> dict[str, Any]:
+    """A plain full-pipeline ``nlp.pipe`` over the same texts: the floor any spaCy-based extractor pays
+    (``numpy_blas``: the same, with the model's matrix products on numpy's BLAS as conflictradar runs it)."""
     import spacy
+    from thinc.api import NumpyOps, set_current_ops
 
     texts = [a.text for a in make_corpus(args.articles, seed=args.seed)]
+    if numpy_blas:
+        set_current_ops(NumpyOps(use_blis=False))
     nlp = spacy.load(args.model)
     list(nlp.pipe(texts[:2]))
     start = time.perf_counter()
@@ -127,7 +130,12 @@ def measure_ray(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "articles": report.articles, "events": report.events, **_peak_rss_mb()}
 
 
-MEASURES = {"extract": measure_extract, "spacy": measure_spacy, "ingest": measure_ingest, "ray": measure_ray}
+def measure_spacy_numpy_blas(args: argparse.Namespace) -> dict[str, Any]:
+    return measure_spacy(args, numpy_blas=True)
+
+
+MEASURES = {"extract": measure_extract, "spacy": measure_spacy, "spacy_numpy_blas": measure_spacy_numpy_blas,
+            "ingest": measure_ingest, "ray": measure_ray}
 
 
 # ---- the driver -----------------------------------------------------------------------------------
@@ -167,6 +175,7 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
 
     results: dict[str, Any] = {"articles": args.articles, "runs": args.runs, "model": args.model,
                                "prefilter": getattr(Settings.from_env(), "prefilter", False),
+                               "numpy_blas": getattr(Settings.from_env(), "numpy_blas", False),
                                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                            "load_average_at_start": os.getloadavg()[0]}}
     results["words_per_article"] = round(statistics.mean(len(a.text.split()) for a in make_corpus(
@@ -177,6 +186,9 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
         results[f"extract_w{workers}"] = _median_of(runs, "articles")
     print("plain nlp.pipe ...", file=sys.stderr)
     results["spacy_pipe"] = _median_of([_run_child("spacy", args) for _ in range(args.runs)], "articles")
+    print("plain nlp.pipe, numpy BLAS ...", file=sys.stderr)
+    results["spacy_pipe_numpy_blas"] = _median_of(
+        [_run_child("spacy_numpy_blas", args) for _ in range(args.runs)], "articles")
     with tempfile.TemporaryDirectory() as tmp:
         by_db: dict[str, list[dict[str, Any]]] = {}
         for run in range(args.runs):
@@ -198,7 +210,8 @@ def print_table(results: dict[str, Any]) -> None:
     print(f"\n{results['articles']} articles of ~{results['words_per_article']} words, "
           f"medians of {results['runs']} runs, {results['machine']['cpus']} CPUs "
           f"(load average {results['machine']['load_average_at_start']:.1f} at start), model {results['model']}, "
-          f"sentence prefilter {'on' if results['prefilter'] else 'off'}\n")
+          f"sentence prefilter {'on' if results['prefilter'] else 'off'}, "
+          f"model products on {'numpy BLAS' if results.get('numpy_blas') else 'BLIS'}\n")
     print(f"{'measurement':<34}{'median':>14}{'peak RSS MB':>14}{'worker RSS MB':>15}   runs")
     for key, value in results.items():
         if not isinstance(value, dict) or "median_per_s" not in value:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,22 @@ def test_two_worker_processes_give_the_bytes_of_one_process() -> None:
     two = ConflictRadar(Settings.from_env(), workers=2)
     two.pool.chunk_size = 1  # one task per article: tasks finish out of order, output must not
     try:
+        workers = two.pool.start()  # every worker up and loaded before the first article
+        assert len(workers) == 2 and os.getpid() not in workers
         expected, got = _event_lines(one), _event_lines(two)
     finally:
         two.close()
     assert expected, "the sample corpus has events"
     assert got == expected
+
+
+def test_warm_up_loads_the_model_lexicons_and_gazetteer_before_the_first_article() -> None:
+    core = ConflictRadar(Settings.from_env())
+    assert not {"nlp", "extractor", "geocoder"} & set(vars(core))
+    core.warm_up()
+    assert {"nlp", "extractor", "geocoder"} <= set(vars(core))
+    assert core.nlp._nlp is not None
+    assert "store" not in vars(core), "extraction needs no database"
 
 
 def test_a_pool_needs_at_least_one_worker() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 from itertools import islice
 from pathlib import Path
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["ConflictRadar", "IngestReport"]
 
 Progress = Callable[[int], None]
+
+#: A one-sentence report whose processing loads the model, the lexicons and the gazetteer index.
+_WARM_UP = Article(id="warm-up", text="Gunmen killed two soldiers near Kabul, Afghanistan, on Monday.",
+                   published=date(2024, 1, 3))
 
 
 @dataclass
@@ -89,7 +94,7 @@ class ConflictRadar:
     @cached_property
     def nlp(self) -> NlpPipeline:
         return NlpPipeline(self.settings.model, prefilter=self.settings.prefilter,
-                           context_entities=self.settings.prefilter_entities)
+                           context_entities=self.settings.prefilter_entities, numpy_blas=self.settings.numpy_blas)
 
     @cached_property
     def extractor(self) -> EventExtractor:
@@ -116,6 +121,14 @@ class ConflictRadar:
             self.pool.close()
 
     # ---- extraction (stateless) -----------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Load what extraction needs now rather than in the first batch: the model, the extractor's
+        lexicons and the gazetteer index, in every worker process when ``workers`` > 1."""
+        if self.workers > 1:
+            self.pool.start()
+        else:
+            list(self.process([_WARM_UP]))
 
     def process(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Event]]]:
         """Each article with its located events, parsed in batches (on ``workers`` processes if > 1)."""

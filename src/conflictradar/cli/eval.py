@@ -59,7 +59,8 @@ def toponyms_command(
     from ..settings import Settings
 
     with domain_errors():
-        nlp = NlpPipeline(Settings.from_env(model=model).model)
+        settings = Settings.from_env(model=model)
+        nlp = NlpPipeline(settings.model, numpy_blas=settings.numpy_blas)
         geocoder = Geocoder()
         sink = predictions.open("w", encoding="utf-8") if predictions else None
         try:

@@ -43,7 +43,8 @@ def geoparse(
 
     with domain_errors():
         records = [record for _number, record in _records(input_path)]
-        nlp = NlpPipeline(Settings.from_env(model=model).model)
+        settings = Settings.from_env(model=model)
+        nlp = NlpPipeline(settings.model, numpy_blas=settings.numpy_blas)
         geocoder = Geocoder()
         sink = output.open("w", encoding="utf-8") if output else sys.stdout
         try:

@@ -8,6 +8,8 @@ so a script that uses more than one worker needs the usual ``if __name__ == "__m
 from __future__ import annotations
 
 import multiprocessing
+import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,13 +30,26 @@ DEFAULT_CHUNK_SIZE = 8
 _worker_core: ConflictRadar | None = None
 
 
+#: A worker started from a pool in start() counts as ready once it has taken one of these tasks.
+_READY_WAIT_SECONDS = 0.05
+
+
 def _start_worker(settings: Settings) -> None:
-    """Runs once in each worker: build the core and load the model before the first task."""
+    """Runs once in each worker: build the core and load everything the first task would (the model, the
+    extractor's lexicons, the gazetteer index), so no task pays for it."""
     global _worker_core
     from ..app import ConflictRadar
+    from ..nlp import one_blas_thread
 
+    one_blas_thread()
     _worker_core = ConflictRadar(settings)
-    _ = _worker_core.nlp.nlp
+    _worker_core.warm_up()
+
+
+def _ready() -> int:
+    """A task that holds its worker a moment, so the other workers take the ones submitted with it."""
+    time.sleep(_READY_WAIT_SECONDS)
+    return os.getpid()
 
 
 def _process_chunk(articles: list[Article]) -> list[list[Event]]:
@@ -60,6 +75,17 @@ class ProcessPool:
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker, initargs=(self.settings,))
         return self._executor
+
+    def start(self, timeout: float = 300.0) -> set[int]:
+        """Start every worker and wait until each has loaded what it needs (processes are otherwise
+        started one per task as work arrives, and the late ones would load the model mid-run). Returns
+        the process ids of the workers seen ready (all of them unless ``timeout`` seconds passed)."""
+        ready: set[int] = set()
+        deadline = time.monotonic() + timeout
+        while len(ready) < self.workers and time.monotonic() < deadline:
+            tasks = [self.executor.submit(_ready) for _ in range(self.workers)]
+            ready.update(task.result() for task in tasks)
+        return ready
 
     def process(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Event]]]:
         """Each article with its located events, in input order; at most 2 chunks per worker in flight."""

@@ -122,13 +122,16 @@ def _article_of(row: dict[str, Any]) -> Article:
 
 
 class _ExtractActor:
-    """A Ray actor: builds one core (and loads the model) once, then extracts batch after batch."""
+    """A Ray actor: builds one core (and loads the model, lexicons, gazetteer) once, then extracts batch after
+    batch, on one core (one BLAS thread, as the local pool's workers)."""
 
     def __init__(self, settings: Settings) -> None:
         from ..app import ConflictRadar
+        from ..nlp import one_blas_thread
 
+        one_blas_thread()
         self.core = ConflictRadar(settings)
-        _ = self.core.nlp.nlp
+        self.core.warm_up()
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         rows = batch.to_pylist()
