@@ -188,3 +188,23 @@ def test_districts_are_found_by_the_name_without_their_type_word(gazetteer: Sqli
         found = [p for p in gazetteer.lookup(written) if p.feature == "admin2"]
         assert found and found[0].country_code == "BF", written
     assert not [p for p in gazetteer.lookup("du Gourma") if p.feature == "admin2"]
+
+
+def test_an_area_is_not_renamed_after_a_village_inside_it(gazetteer: SqliteGazetteer) -> None:
+    # Lower Saxony holds a village called Hessen; Auvergne-Rhone-Alpes one called Saint-Barthelemy.
+    assert _admin1_of(gazetteer, "Wilhelmshaven", "DE") in {"Lower Saxony", "Niedersachsen"}
+    assert _admin1_of(gazetteer, "Hanover", "DE") == _admin1_of(gazetteer, "Wilhelmshaven", "DE")
+    assert _admin1_of(gazetteer, "Frankfurt am Main", "DE") == "Hessen"
+    assert _admin1_of(gazetteer, "Lyon", "FR") == "Auvergne-Rhône-Alpes"
+
+
+def test_provinces_take_the_iso_name_in_a_near_spelling_or_its_english_form(gazetteer: SqliteGazetteer) -> None:
+    assert _admin1_of(gazetteer, "Adama", "ET") == "Oromia"  # GeoNames: Oromiya
+    assert _admin1_of(gazetteer, "Munich", "DE") == "Bayern"  # pycountry's English name of Bayern: Bavaria
+    for written, country in (("Oromiya", "ET"), ("Oromia", "ET"), ("Bavaria", "DE"), ("Kunar", "AF")):
+        found = [p for p in gazetteer.lookup(written) if p.feature == "admin1"]
+        assert found and found[0].country_code == country, written
+
+
+def test_the_capital_district_is_its_own_province(gazetteer: SqliteGazetteer) -> None:
+    assert _admin1_of(gazetteer, "Washington", "US") == "District of Columbia"  # not Maryland, from its suburbs

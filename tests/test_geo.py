@@ -233,3 +233,37 @@ def test_a_country_named_as_the_topic_does_not_confine_the_place(nlp: NlpPipelin
     located = _locate_all(nlp, geocoder, "About 200 people demonstrated in Volkach against the war in Ukraine.")
     assert located.location is not None
     assert (located.location.name, located.location.country_code) == ("Volkach", "DE")
+
+
+def test_a_place_named_with_a_nationality_word_is_one_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # The model reads "Spanish" as a language and "Town" as a place; the gazetteer knows "Spanish Town".
+    text = "On 14 June 2024, in Spanish Town, gunmen shot and killed a shopkeeper."
+    assert _parse(nlp, geocoder, text)["Spanish Town"].country_code == "JM"
+    located = _locate_all(nlp, geocoder, text)
+    assert located.location is not None and located.location.country_code == "JM"
+
+
+def test_a_street_or_school_named_after_a_place_is_not_the_events_place(nlp: NlpPipeline,
+                                                                        geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "On 2 May 2024, residents marched along Savanna road, near the market "
+                                         "in Nairobi, against the party's decision.")
+    assert located.location is not None and located.location.country_code == "KE"
+    located = _locate_all(nlp, geocoder, "On 3 May 2024, parents at the Buenos Aires school in Veraguas blocked "
+                                         "the highway to demand repairs.")
+    assert located.location is not None and located.location.country_code == "PA"
+    alone = _locate_all(nlp, geocoder, "On 4 May 2024, a bomb went off near a Kabul school.")
+    assert alone.location is not None and alone.location.country_code == "AF", "nothing else named: it stands"
+
+
+def test_a_province_the_tagger_reads_as_a_verb_is_still_found_before_region(nlp: NlpPipeline,
+                                                                           geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "On 3 March 2024, in Kyaukmyaung township (Shwebo district, Sagaing "
+                                         "region), locals held a protest against the military coup in Myanmar.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.admin1) == ("MM", "Sagaing")
+
+
+def test_a_place_inside_a_groups_name_is_not_where_the_event_was(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "On 17 February 2024, the army fired mortars at the positions of the "
+                                         "Luhansk People's Militia near Lozove, Donetsk.")
+    assert located.location is not None and located.location.admin1 == "Donetsk"

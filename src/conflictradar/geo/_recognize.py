@@ -24,6 +24,8 @@ _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _BLOCKING_LABELS = {"PERSON", "ORG", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL",
                     "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "LANGUAGE", "NORP"}
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
+#: Entities that may be the first part of a longer place name the model cut ("Spanish" of "Spanish Town").
+_STRETCHABLE = _PLACE_LABELS | {"NORP", "LANGUAGE"}
 #: Kinds a nationality word (spaCy NORP: "Syrian", "European") stands for.
 _DEMONYM_FEATURES = {"country", "region"}
 
@@ -48,6 +50,8 @@ _AREA_NOUNS = frozenset(TYPE_WORDS) | _AREA_PARTS
 _CONNECTORS = frozenset(_WORDS["connectors"])
 #: "<noun> in X" names a topic ("the war in Ukraine"), not a place of the event.
 TOPIC_NOUNS = frozenset(_WORDS["topic_nouns"])
+#: "X <noun>" names a building or street ("Savanna road"), not the place X.
+FACILITY_NOUNS = frozenset(_WORDS["facility_nouns"])
 _MAX_TOKENS = 6
 _NAME_TAGS = {"PROPN", "NOUN", ""}
 _TRAILING = re.compile(r"(?:['\u2019]s|['\u2019])$")
@@ -63,6 +67,7 @@ class Mention:
     kind_hint: str | None = None  # the feature a following type word points to
     from_entity: bool = True
     demonym: bool = False  # "Russian", "Syrian": names an actor's country more often than a place
+    in_name: bool = False  # inside an organisation's name ("Luhansk People's Militia"): who, not where
 
 
 def _text(doc: Doc) -> str:
@@ -183,8 +188,17 @@ class Recognizer:
         taken = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS | _BLOCKING_LABELS and not _weak(ent)
                  and not _crosses_bracket(ent) for i in range(ent.start, ent.end)}
         found += self._phrase_mentions(doc, taken)
+        stretchable = {i for ent in doc.ents if ent.label_ in _STRETCHABLE for i in range(ent.start, ent.end)}
+        found += [m for ent in doc.ents if ent.label_ in _STRETCHABLE and ent.end < len(doc)
+                  and _is_capitalised(doc[ent.end]) if (m := self._longer_name(doc, ent, taken - stretchable))]
         found += self._repeats(doc, found)
         return _without_overlaps(found)
+
+    def _longer_name(self, doc: Doc, ent: Span, free: set[int]) -> Mention | None:
+        """A gazetteer name that starts with the entity and goes on past it ("Spanish Town" where the model
+        read "Spanish" as a language and "Town" as a place): the longer name stands (``_without_overlaps``)."""
+        match = self._longest_match(doc, ent.start, free)
+        return match[0] if match is not None and match[1] > ent.end else None
 
     def _named_area(self, doc: Doc, ent: Span, features: set[str]) -> Mention | None:
         """A mislabelled entity that is exactly the name of a country or province ("Tamil Nadu" as ORG; a
@@ -206,7 +220,7 @@ class Recognizer:
             for size in (3, 2, 1):
                 span = ent.doc[i:min(i + size, ent.end)]
                 if len(span) == size and all(_is_capitalised(t) for t in span) and self._is_area_name(span.text):
-                    found.append(Mention(span.start_char, span.end_char, span.text))
+                    found.append(Mention(span.start_char, span.end_char, span.text, in_name=True))
                     i += size
                     break
             else:
@@ -302,10 +316,12 @@ class Recognizer:
 
     def _acceptable(self, doc: Doc, first: int, end: int, text: str) -> bool:
         candidates = self.gazetteer.lookup(text)
-        # A capitalised verb or adjective is no name; an untagged word (a sentence the nlp prefilter did
-        # not parse) is judged by its capital, cue and the gazetteer alone.
-        if not candidates or any(doc[i].pos_ not in _NAME_TAGS for i in range(first, end)
-                                 if _is_capitalised(doc[i])):
+        # A capitalised verb or adjective is no name ("Sagaing" tagged as a verb is still a name before
+        # "region", when the gazetteer has an area so named); an untagged word (a sentence the nlp prefilter
+        # did not parse) is judged by its capital, cue and the gazetteer alone.
+        hint = _type_hint(doc, end)
+        if not candidates or (any(doc[i].pos_ not in _NAME_TAGS for i in range(first, end) if _is_capitalised(doc[i]))
+                              and not any(c.feature == hint for c in candidates)):
             return False
         if first > 0 and doc[first - 1].text == "-" and not doc[first - 2].whitespace_:
             return False  # the second half of a compound such as "Yangon-South"
