@@ -267,3 +267,23 @@ def test_a_place_inside_a_groups_name_is_not_where_the_event_was(nlp: NlpPipelin
     located = _locate_all(nlp, geocoder, "On 17 February 2024, the army fired mortars at the positions of the "
                                          "Luhansk People's Militia near Lozove, Donetsk.")
     assert located.location is not None and located.location.admin1 == "Donetsk"
+
+
+def test_a_compass_named_area_does_not_decide_the_country(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # "West" is a region of Cameroon and of Iceland too; the district named with it is Libyan.
+    located = _locate_all(nlp, geocoder, "On 23 June 2024, protesters closed the oil terminal in Ras Lanuf "
+                                         "(Sirt, West).")
+    assert located.location is not None and located.location.country_code == "LY"
+
+
+def test_a_region_abroad_named_like_one_at_home_is_no_place_abroad(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    located = _locate_all(nlp, geocoder, "On 20 May 2024, students from universities across the south east "
+                                         "marched in Enugu (Enugu North, Enugu) against the strike.")
+    assert located.location is not None and located.location.country_code == "NG"
+
+
+def test_the_first_word_of_a_longer_arabic_name_is_no_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # "Bab" alone is a Syrian city; "Bab al-Wad" here is an area of a West Bank village.
+    located = _locate_all(nlp, geocoder, "On 14 February 2024, settlers assaulted a farmer in the Bab al-Wad "
+                                         "area of Burqa village near Nablus.")
+    assert located.location is not None and located.location.country_code == "PS"

@@ -18,7 +18,7 @@ from ..schema import Article, Event, Location, Span, Toponym
 from ._build import extends_name
 from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
 from ._names import fuzzy_key, normalize
-from ._recognize import FACILITY_NOUNS, TOPIC_NOUNS, Recognizer
+from ._recognize import COMPASS_WORDS, FACILITY_NOUNS, TOPIC_NOUNS, Recognizer
 from ._resolve import HIERARCHY_GAP, Resolved, Resolver, bracketed, specificity
 
 __all__ = [
@@ -35,6 +35,9 @@ _NEAR = re.compile(r"(?:\bnear|\boutside|\boutskirts of|\bkm (?:\w+ )?(?:of|from
 #: A place this large is named for itself, not mistaken for a village of the same name.
 _BIG_PLACE = 100_000
 _PRECISION_BY_FEATURE = {"country": 3, "admin1": 3, "region": 2, "admin2": 2, "place": 1, "site": 1}
+#: Kinds of place a text can put an event in abroad ("in Tripoli"); a region abroad named like one at home
+#: ("across the south east") is a namesake.
+_SETTLEMENTS = frozenset({"place", "site"})
 
 
 class Geocoder:
@@ -84,7 +87,9 @@ class Geocoder:
         inside = [r for r in placed if event.evidence.start <= r.mention.start < event.evidence.end]
         # "on Savanna road, near Umoja (Nairobi)", "the Luhansk People's Militia near Lozove, Donetsk": a
         # street, building or group named after a place is the event's place only when no other is named.
-        inside = [r for r in inside if not _named_after(text, r)] or inside
+        # "(Sirt, West)": a compass-named area ("West", "Nord") is in many countries; another name decides.
+        inside = ([r for r in inside if not _named_after(text, r) and not _compass_name(r.mention.text)]
+                  or [r for r in inside if not _named_after(text, r)] or inside)
         before = [r for r in placed if r.mention.start < event.evidence.start]
         before = [r for r in before if not _named_after(text, r)] or before
         # "Russian forces" names who fought; its country is the place only when the text names no other.
@@ -94,7 +99,8 @@ class Geocoder:
             return None
         best = max(pool, key=lambda r: (specificity(_place(r)) + (1.5 if _locative(text, r) else 0.0)
                                         - (2.0 if r.mention.start in speakers else 0.0), -r.mention.start))
-        containers = _containers(text, best, resolved)
+        containers = [c for c in _containers(text, best, resolved)
+                      if not (_compass_name(c.mention.text) and _place(c).country_code != _place(best).country_code)]
         approximate = bool(containers) and not any(_holds(c.place, _place(best)) for c in containers)
         if approximate:
             best = max(containers, key=lambda r: specificity(_place(r)))
@@ -235,13 +241,13 @@ def _in_named_countries(text: str, pool: list[Resolved], resolved: list[Resolved
     province or a large city names its country.
     """
     named = {_place(r).country_code for r in resolved if r.place is not None and not r.mention.demonym
-             and not _facility(text, r) and (r.place.feature == "admin1"
+             and not _facility(text, r) and not _compass_name(r.mention.text) and (r.place.feature == "admin1"
                   or (r.place.feature == "country" and _locative(text, r) and not _topic(text, r))
                   or (r.place.feature != "country" and r.place.population >= _BIG_PLACE))}
     if not named:
         return pool
     return [r for r in pool if _place(r).country_code in named
-            or (_place(r).population >= _BIG_PLACE and _locative(text, r))]
+            or (_place(r).feature in _SETTLEMENTS and _place(r).population >= _BIG_PLACE and _locative(text, r))]
 
 
 def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
@@ -255,8 +261,16 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
     chain = [r for r in resolved if r.place is not None and group[0] <= r.mention.start < group[1]]
     if not chain or any(_place(r).country_code == _place(chosen).country_code for r in chain):
         return None
-    country = _place(chain[-1]).country_code
+    # A compass name ("(Sirt, West)", "(Mayo-Rey, Nord)") is an area in many countries: the others decide.
+    telling = [r for r in chain if not _compass_name(r.mention.text)] or chain
+    country = _place(telling[-1]).country_code
     return next(r for r in chain if _place(r).country_code == country)
+
+
+def _compass_name(name: str) -> bool:
+    """'West', 'Nord', 'South East', 'Centre': a name made of direction words only."""
+    words = normalize(name).replace("-", " ").split()
+    return bool(words) and all(w in COMPASS_WORDS for w in words)
 
 
 def _holds(area: Place | None, place: Place) -> bool:

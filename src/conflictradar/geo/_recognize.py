@@ -50,6 +50,8 @@ _AREA_NOUNS = frozenset(TYPE_WORDS) | _AREA_PARTS
 _CONNECTORS = frozenset(_WORDS["connectors"])
 #: "<noun> in X" names a topic ("the war in Ukraine"), not a place of the event.
 TOPIC_NOUNS = frozenset(_WORDS["topic_nouns"])
+#: Direction words that make up area names found in many countries ("West", "Nord", "South East").
+COMPASS_WORDS = frozenset(_WORDS["compass_words"])
 #: "X <noun>" names a building or street ("Savanna road"), not the place X.
 FACILITY_NOUNS = frozenset(_WORDS["facility_nouns"])
 _MAX_TOKENS = 6
@@ -144,6 +146,13 @@ def _hyphen_compound(doc: Doc, last: int) -> bool:
             and not doc[last + 1].whitespace_ and doc[last + 2].text[:1].isupper())
 
 
+def _particle_goes_on(doc: Doc, i: int) -> bool:
+    """A name particle glued to a capitalised word follows ("Bab al-Wad", "Jadid ash-Sham"): the name goes on,
+    so the words before it are not a name by themselves."""
+    return (i + 2 < len(doc) and doc[i].lower_ in _CONNECTORS and doc[i].text.islower() and not doc[i].whitespace_
+            and doc[i + 1].text == "-" and not doc[i + 1].whitespace_ and doc[i + 2].text[:1].isupper())
+
+
 def _crosses_bracket(ent: Span) -> bool:
     """An entity that opens or closes a bracket without the other ("Maceio (Alagoas") is mis-segmented."""
     return ent.text.count("(") != ent.text.count(")")
@@ -220,7 +229,10 @@ class Recognizer:
             for size in (3, 2, 1):
                 span = ent.doc[i:min(i + size, ent.end)]
                 if len(span) == size and all(_is_capitalised(t) for t in span) and self._is_area_name(span.text):
-                    found.append(Mention(span.start_char, span.end_char, span.text, in_name=True))
+                    # An "organisation" running across a bracket is a mis-cut list of places ("Enugu (Enugu
+                    # North, Enugu"), not a group's name.
+                    found.append(Mention(span.start_char, span.end_char, span.text,
+                                         in_name=not _crosses_bracket(ent)))
                     i += size
                     break
             else:
@@ -307,7 +319,7 @@ class Recognizer:
             # (a longer gazetteer name, "Gaza City", still wins: the loop goes on and keeps the last one).
             after = doc[last + 1] if last + 1 < len(doc) else None
             name_goes_on = after is not None and ((_is_capitalised(after) and after.lower_ not in TYPE_WORDS)
-                                                  or _hyphen_compound(doc, last))
+                                                  or _hyphen_compound(doc, last) or _particle_goes_on(doc, last + 1))
             if _is_capitalised(token) and not name_goes_on and self._acceptable(doc, first, last + 1,
                                                                                _text(doc)[start:end]):
                 best = (Mention(start, end, _text(doc)[start:end], _type_hint(doc, last + 1), False), last + 1)
