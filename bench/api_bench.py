@@ -216,8 +216,9 @@ def latencies(base: str, runs: int, ids: list[str]) -> dict[str, dict[str, float
     return out
 
 
-def load_test(base: str, clients: int, seconds: float, ids: list[str]) -> dict[str, float]:
+def load_test(base: str, clients: int, seconds: float, ids: list[str]) -> dict[str, Any]:
     times: list[float] = []
+    by_query: dict[str, list[float]] = {name: [] for name in LOAD_MIX}
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
@@ -225,9 +226,11 @@ def load_test(base: str, clients: int, seconds: float, ids: list[str]) -> dict[s
         rng = random.Random(seed)
         with httpx.Client(timeout=120) as client:
             while time.perf_counter() < stop:
-                elapsed = _request(client, base, rng.choice(LOAD_MIX), rng, ids)
+                name = rng.choice(LOAD_MIX)
+                elapsed = _request(client, base, name, rng, ids)
                 with lock:
                     times.append(elapsed)
+                    by_query[name].append(elapsed)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
     started = time.perf_counter()
@@ -237,7 +240,9 @@ def load_test(base: str, clients: int, seconds: float, ids: list[str]) -> dict[s
         t.join()
     wall = time.perf_counter() - started
     return {"requests": len(times), "requests_per_s": len(times) / wall, "p50_ms": statistics.median(times),
-            "p95_ms": _percentile(times, 95), "clients": clients}
+            "p95_ms": _percentile(times, 95), "clients": clients,
+            "by_query": {name: {"requests": len(v), "p50_ms": statistics.median(v), "p95_ms": _percentile(v, 95)}
+                         for name, v in by_query.items() if v}}
 
 
 # ---- driver --------------------------------------------------------------------------------------
@@ -248,11 +253,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(url: str, stats_cache_seconds: float = 30.0) -> tuple[subprocess.Popen[bytes], str]:
+def serve(url: str, stats_cache_seconds: float = 30.0, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     cli = str(Path(sys.executable).with_name("conflictradar"))
     process = subprocess.Popen([cli, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port),
-                                "--stats-cache-seconds", str(stats_cache_seconds)])
+                                "--stats-cache-seconds", str(stats_cache_seconds), "--workers", str(workers)])
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -284,7 +289,8 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             engine.dispose()
             url = pg_schema_url(args.pg_url, schema)
-    result: dict[str, Any] = {"db": kind, "events": args.events, "stats_cache_seconds": args.stats_cache_seconds}
+    result: dict[str, Any] = {"db": kind, "events": args.events, "stats_cache_seconds": args.stats_cache_seconds,
+                              "server_workers": args.server_workers}
     if fresh:
         print(f"{kind}: loading {args.events:,} events ...", flush=True)
         result["load_s"] = load(url, args.events)
@@ -294,16 +300,19 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         settle(url)  # brings the schema up to date (new indexes, backfills) first
         result["settle_s"] = time.perf_counter() - started
         print(f"{kind}: migrations and ANALYZE took {result['settle_s']:.1f} s", flush=True)
-    process, base = serve(url, args.stats_cache_seconds)
+    process, base = serve(url, args.stats_cache_seconds, args.server_workers)
     try:
         ids = [e["event_id"] for e in httpx.get(base + "/events", params={"limit": 1000}, timeout=120)
                .json()["events"]]
-        print(f"{kind}: latency, one client, {args.runs} runs per query", flush=True)
-        result["latency"] = latencies(base, args.runs, ids)
+        if args.runs:
+            print(f"{kind}: latency, one client, {args.runs} runs per query", flush=True)
+            result["latency"] = latencies(base, args.runs, ids)
         print(f"{kind}: load, {args.clients} clients for {args.seconds:.0f} s (dashboard refresh mix)", flush=True)
         result["load"] = load_test(base, args.clients, args.seconds, ids)
         print(f"  {result['load']['requests_per_s']:.1f} requests/s, p50 {result['load']['p50_ms']:.1f} ms, "
               f"p95 {result['load']['p95_ms']:.1f} ms", flush=True)
+        for name, q in result["load"]["by_query"].items():
+            print(f"    {name:45s} {q['requests']:5d} requests   p50 {q['p50_ms']:8.1f} ms   p95 {q['p95_ms']:8.1f} ms")
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -315,8 +324,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--pg-url", default=os.environ.get("CONFLICTRADAR_TEST_PG_URL"))
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=30, help="Requests per query, one client (0: skip).")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--server-workers", type=int, default=1, help="conflictradar serve --workers N.")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--reuse", action="store_true", help="Reuse the database a previous run loaded.")
     parser.add_argument("--stats-cache-seconds", type=float, default=30.0,

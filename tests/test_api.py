@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -149,6 +150,21 @@ def test_geojson_has_one_point_per_located_event(client: TestClient, stored: lis
         assert loc is not None
         assert feature["geometry"]["coordinates"] == [loc.longitude, loc.latitude]
         assert feature["properties"]["fatalities" if compact else "event_id"] is not None
+
+
+@pytest.mark.parametrize("row", [
+    ("e1", 36.2, -1.28, "Battles", date(2024, 5, 1), 3, "KE", "Nairobi City", "Nairobi"),
+    ("e\"2", -0.5, 51.0, "Protests", "2024-05-02", 0, "GB", None, 'Tal "Afar" \\ é\n\u2028'),
+    ("e3", 10, 1e-7, "Riots", date(2024, 5, 3), None, "DE", "Baden-Württemberg", "Ulm\x01"),
+])
+def test_compact_map_points_are_written_as_json_would_write_them(row: tuple[object, ...]) -> None:
+    from conflictradar.api.routes import _compact_feature
+
+    event_id, lon, lat, event_type, event_date, deaths, cc, admin1, place = row
+    as_dict = {"type": "Feature", "id": event_id, "geometry": {"type": "Point", "coordinates": [lon, lat]},
+               "properties": {"type": event_type, "date": str(event_date), "fatalities": deaths,
+                              "country_code": cc, "admin1": admin1, "place": place}}
+    assert _compact_feature(row) == json.dumps(as_dict, ensure_ascii=False, separators=(",", ":"))
 
 
 def _month(e: Event) -> str:

@@ -45,6 +45,7 @@ class E(str, Enum):
     E021 = "database URL {url!r} cannot be used: {reason}. Expected an SQLAlchemy URL such as sqlite:///events.db or postgresql+psycopg://user@host/db."
     E022 = "unknown {what} {got!r}. Expected one of: {expected}."
     E023 = "no such file or folder. Check the path."
+    E024 = "environment variable {name} is {got}; expected {expected}."
     E030 = "database error while {action}: {reason}. Nothing from this batch was stored; stored data is unchanged."
     E040 = "gazetteer file {path} line {line}: {reason}. Expected a GeoNames tab-separated dump (19 columns)."
     E041 = "gazetteer index {path} cannot be opened: {reason}. Delete it to rebuild it."

@@ -9,6 +9,9 @@ dashboard (static files built from web/) is served at ``/``.
 
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,11 +25,12 @@ from sqlalchemy.exc import DataError
 from ..analyze.routes import router as analyze_router
 from ..app import ConflictRadar
 from ..errors import ConfigError, ConflictRadarError, E, StoreError
+from ..settings import Settings
 from .cache import TtlCache
 from .deps import require_read_key
 from .routes import ERRORS, NOT_FOUND, reads, writes
 
-__all__ = ["create_app", "static_dir"]
+__all__ = ["ServerOptions", "app_from_options", "create_app", "static_dir"]
 
 #: Status per catalogue code where it is not the default 400.
 _STATUS = {E.E071: 404, E.E072: 401, E.E073: 403, E.E007: 413}
@@ -97,6 +101,38 @@ def create_app(core: ConflictRadar, *, require_key_for_reads: bool = False, dash
     app.include_router(analyze_router, dependencies=read_checks, responses=ERRORS | NOT_FOUND)
     _mount_dashboard(app, dashboard or static_dir())
     return app
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """What ``conflictradar serve --workers N`` hands each server process (through the environment, since
+    uvicorn starts them from an import string)."""
+
+    db_url: str
+    model: str
+    require_key_for_reads: bool = False
+    stats_cache_seconds: float = 30.0
+
+    ENV = "CONFLICTRADAR_SERVER_OPTIONS"
+
+    def to_env(self) -> None:
+        os.environ[self.ENV] = json.dumps(asdict(self))
+
+    @classmethod
+    def from_env(cls) -> ServerOptions:
+        raw = os.environ.get(cls.ENV)
+        if not raw:
+            raise ConfigError(E.E024, name=cls.ENV, got="unset",
+                              expected="the JSON options `conflictradar serve --workers N` sets for its processes")
+        return cls(**json.loads(raw))
+
+
+def app_from_options() -> FastAPI:
+    """The app factory each ``serve --workers N`` process calls (``ServerOptions`` in the environment)."""
+    options = ServerOptions.from_env()
+    core = ConflictRadar(Settings.from_env(db_url=options.db_url, model=options.model))
+    return create_app(core, require_key_for_reads=options.require_key_for_reads,
+                      stats_cache_seconds=options.stats_cache_seconds)
 
 
 def _mount_dashboard(app: FastAPI, folder: Path) -> None:

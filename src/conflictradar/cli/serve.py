@@ -28,19 +28,28 @@ def serve(
         help="Reads need an API key too (by default only writes do).")] = False,
     stats_cache: Annotated[float, typer.Option(
         "--stats-cache-seconds", help="Reuse a /stats answer for this long (0: never).")] = 30.0,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Server processes sharing the port (each with its own connections and "
+                                 "/stats cache); one per core serves concurrent clients best.")] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the web dashboard at /."""
     import uvicorn
 
-    from ..api import create_app
+    from ..api import ServerOptions, app_from_options, create_app
 
     with domain_errors():
-        core = ConflictRadar(Settings.from_env(db_url=db, model=model))
+        settings = Settings.from_env(db_url=db, model=model)
+        core = ConflictRadar(settings)
         core.store  # noqa: B018 - open and migrate the database now, so a bad URL fails before listening
-        app = create_app(core, require_key_for_reads=require_key_for_reads, stats_cache_seconds=stats_cache)
-
         console.print(f"conflictradar: serving http://{host}:{port}/ (API docs at /docs)", highlight=False)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        if workers == 1:
+            app = create_app(core, require_key_for_reads=require_key_for_reads, stats_cache_seconds=stats_cache)
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        else:  # uvicorn starts each process from an import string; the options travel in the environment
+            core.close()
+            ServerOptions(settings.db_url, settings.model, require_key_for_reads, stats_cache).to_env()
+            uvicorn.run(f"{app_from_options.__module__}:{app_from_options.__name__}", factory=True, host=host,
+                        port=port, workers=workers, log_level="warning")
         core.close()
 
 
