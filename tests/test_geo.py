@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -287,3 +288,17 @@ def test_the_first_word_of_a_longer_arabic_name_is_no_place(nlp: NlpPipeline, ge
     located = _locate_all(nlp, geocoder, "On 14 February 2024, settlers assaulted a farmer in the Bab al-Wad "
                                          "area of Burqa village near Nablus.")
     assert located.location is not None and located.location.country_code == "PS"
+
+
+def test_the_groups_that_fight_say_which_namesake_is_meant(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    from conflictradar.extract import Actor, actor_countries
+
+    assert actor_countries("Taliban") == {"AF"} and actor_countries("Protesters") == frozenset()
+    text = "On 22 February 2024, fighters took control of a camp in Al Jawf."
+    doc = nlp.parse(text)
+    alone = geocoder.locate(make_article(text), doc, [_event(text, text)])[0]
+    houthis = replace(_event(text, text), actor1=Actor("Military Forces of Yemen (2017-) Supreme Political Council",
+                                                         "Rebel group"))
+    hinted = geocoder.locate(make_article(text), doc, [houthis])[0]
+    assert alone.location is not None and alone.location.country_code == "SA"  # the larger namesake
+    assert hinted.location is not None and hinted.location.country_code == "YE"

@@ -33,14 +33,19 @@ from ._actors import ActorMention, default_actors, find_actors, pick_actors, qua
 from ._casualties import CASUALTY_LEMMAS, Casualty, find_casualties, total
 from ._confidence import confidence
 from ._dates import ResolvedDate, resolve_date
-from ._lexicon import Cue
+from ._lexicon import Cue, countries_by_actor
 from ._lexicon import cue_lemmas as _trigger_cue_lemmas
 from ._subtypes import refine_protest, refine_territory, refine_violence
 from ._triggers import TriggerHit, best_hit, clause_of, find_triggers, group_by_clause
 
-__all__ = ["EXTRACTOR_NAME", "Actor", "EventExtractor", "cue_lemmas", "qualify_actor"]
+__all__ = ["EXTRACTOR_NAME", "Actor", "EventExtractor", "actor_countries", "cue_lemmas", "qualify_actor"]
 
 EXTRACTOR_NAME = f"conflictradar-rules/{__version__}"
+
+def actor_countries(name: str) -> frozenset[str]:
+    """The countries a named group fights in, from the actor dictionary (empty when it does not say)."""
+    return countries_by_actor().get(name, frozenset())
+
 
 #: Events dated further back than this before publication are background, not news.
 HISTORICAL_AFTER = timedelta(days=60)

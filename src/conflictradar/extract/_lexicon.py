@@ -43,6 +43,13 @@ class ActorEntry:
     type: str
     aliases: tuple[str, ...]
     case_sensitive: tuple[str, ...]
+    countries: tuple[str, ...] = ()  # where the group fights, for groups of one country
+
+
+@lru_cache(maxsize=1)
+def countries_by_actor() -> dict[str, frozenset[str]]:
+    """Canonical actor name -> the countries its dictionary entry names (only entries that name some)."""
+    return {e.name: frozenset(e.countries) for e in actors() if e.countries}
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +60,7 @@ def actors() -> tuple[ActorEntry, ...]:
             type=e["type"],
             aliases=tuple(a.lower() for a in e.get("aliases", [])),
             case_sensitive=tuple(e.get("case_sensitive") or []),
+            countries=tuple(e.get("countries") or []),
         )
         for e in load_data("actors.yaml")
     )

@@ -9,11 +9,13 @@ SQLite index built once from PyPI packages (``_build.py``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from spacy.tokens import Doc
 
+from ..extract import actor_countries
 from ..schema import Article, Event, Location, Span, Toponym
 from ._build import extends_name
 from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
@@ -48,8 +50,10 @@ class Geocoder:
         self.recognizer = Recognizer(self.gazetteer)
         self.resolver = Resolver(self.gazetteer)
 
-    def resolve(self, doc: Doc) -> list[Resolved]:
-        return self.resolver.resolve(self.recognizer.mentions(doc), doc.text)
+    def resolve(self, doc: Doc, hints: Mapping[str, float] | None = None) -> list[Resolved]:
+        """The text's place names with the place each stands for (``hints``: country -> weight, evidence of
+        the text's country from outside its place names, such as the groups that fight in it)."""
+        return self.resolver.resolve(self.recognizer.mentions(doc), doc.text, hints)
 
     def geoparse(self, doc: Doc) -> list[Toponym]:
         return [_toponym(r) for r in self.resolve(doc)]
@@ -57,7 +61,7 @@ class Geocoder:
     def locate(self, article: Article, doc: Doc, events: list[Event]) -> list[Event]:
         if not events:
             return events
-        resolved = self.resolve(doc)
+        resolved = self.resolve(doc, _actor_countries(events))
         speakers = _speaking_countries(doc, resolved)
         return [self._located(article.text, event, resolved, speakers) for event in events]
 
@@ -132,6 +136,15 @@ class Geocoder:
             latitude=place.latitude, longitude=place.longitude, geonames_id=place.geonames_id,
             geo_precision=precision,
         )
+
+
+def _actor_countries(events: list[Event]) -> dict[str, float]:
+    """Countries the events' groups fight in ("Houthi forces": Yemen), one vote per group named."""
+    hints: dict[str, float] = {}
+    for name in sorted({a.name for e in events for a in (e.actor1, e.actor2) if a is not None}):
+        for country in actor_countries(name):
+            hints[country] = hints.get(country, 0.0) + 1.0
+    return hints
 
 
 _LOCATIVE_BEFORE = re.compile(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ._gazetteer import Gazetteer, Place
@@ -20,6 +21,8 @@ from ._recognize import TYPE_WORDS, Mention
 _FEATURE_PRIOR = {"country": 4.0, "region": 2.5, "admin1": 2.5, "admin2": 0.8, "site": 2.0, "place": 0.0}
 _SPECIFICITY = {"country": 0, "region": 1, "admin1": 1, "admin2": 2, "place": 3, "site": 4}
 _BIG_CITY = 100_000
+#: A country hint (a group that fights only there) counts like one named city of that country.
+_HINT_WEIGHT = 1.0
 _SEPARATOR = re.compile(r"\s+-\s+|,")
 #: What may stand between "X" and its container "Y": "X, Y", "X (Y", "X district (Y", "X township, Y".
 HIERARCHY_GAP = re.compile(r"^\s*(?:[a-z-]+\s*)?[,(]\s*$")
@@ -112,8 +115,12 @@ class Resolver:
         stripped = _strip_type_word(head)  # "Seoul City - Jung": the city of Seoul
         return self.gazetteer.lookup(head) or (self.gazetteer.lookup(stripped) if stripped else [])
 
-    def resolve(self, mentions: list[Mention], text: str = "") -> list[Resolved]:
+    def resolve(self, mentions: list[Mention], text: str = "", hints: Mapping[str, float] | None = None
+                ) -> list[Resolved]:
+        """Each mention's place, chosen with the others' (``hints``: extra country votes, such as the
+        countries of the groups the text names, each counting at most as one more named place)."""
         self._text = text
+        self._hints = {cc: min(weight, 1.0) * _HINT_WEIGHT for cc, weight in (hints or {}).items()}
         pools = [self.candidates(m) for m in mentions]
         self._support = _Support(mentions, pools)
         self._held: list[list[Place]] = [[] for _ in mentions]  # candidates of the names this one follows as area
@@ -134,7 +141,7 @@ class Resolver:
         if len(pool) <= 1:
             return pool[0] if pool else None
         others = [p for j, p in enumerate(chosen) if j != index and p is not None]
-        countries: dict[str, float] = defaultdict(float)
+        countries: dict[str, float] = defaultdict(float, self._hints)
         admin1s: dict[str, float] = defaultdict(float)
         for j, other in enumerate(chosen):
             if j == index or other is None:
