@@ -302,3 +302,11 @@ def test_the_groups_that_fight_say_which_namesake_is_meant(nlp: NlpPipeline, geo
     hinted = geocoder.locate(make_article(text), doc, [houthis])[0]
     assert alone.location is not None and alone.location.country_code == "SA"  # the larger namesake
     assert hinted.location is not None and hinted.location.country_code == "YE"
+
+
+def test_a_place_opening_an_institutions_name_is_a_toponym(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = "A spokesman for Oxford Police said the suspect had been released on bail."
+    found = _parse(nlp, geocoder, text)
+    assert "Oxford" in found and found["Oxford"].latitude is not None
+    assert "Lincoln" not in _parse(nlp, geocoder, "The Lincoln Financial Group said profits fell."), \
+        "no institution word after it: a company named after a person"

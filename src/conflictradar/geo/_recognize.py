@@ -52,6 +52,8 @@ _CONNECTORS = frozenset(_WORDS["connectors"])
 TOPIC_NOUNS = frozenset(_WORDS["topic_nouns"])
 #: Direction words that make up area names found in many countries ("West", "Nord", "South East").
 COMPASS_WORDS = frozenset(_WORDS["compass_words"])
+#: Words that, after a place name, make an organisation's name ("Oxford Police", "Paris High School").
+INSTITUTION_WORDS = frozenset(_WORDS["institution_words"])
 #: "X <noun>" names a building or street ("Savanna road"), not the place X.
 FACILITY_NOUNS = frozenset(_WORDS["facility_nouns"])
 _MAX_TOKENS = 6
@@ -228,7 +230,8 @@ class Recognizer:
         while i < ent.end:
             for size in (3, 2, 1):
                 span = ent.doc[i:min(i + size, ent.end)]
-                if len(span) == size and all(_is_capitalised(t) for t in span) and self._is_area_name(span.text):
+                if len(span) == size and all(_is_capitalised(t) for t in span) and (
+                        self._is_area_name(span.text) or self._names_institution(ent, span)):
                     # An "organisation" running across a bracket is a mis-cut list of places ("Enugu (Enugu
                     # North, Enugu"), not a group's name.
                     found.append(Mention(span.start_char, span.end_char, span.text,
@@ -238,6 +241,13 @@ class Recognizer:
             else:
                 i += 1
         return found
+
+    def _names_institution(self, ent: Span, span: Span) -> bool:
+        """A place that opens an institution's name ("Oxford Police", "Anderson County Sheriff", "Paris High
+        School"): the gazetteer knows it and an institution word follows it."""
+        if span.start != ent.start or span.end >= ent.end or ent.doc[span.end].lower_ not in INSTITUTION_WORDS:
+            return False
+        return any(p.feature in {"place", "admin2", "admin1"} for p in self.gazetteer.lookup(span.text))
 
     def _is_area_name(self, text: str) -> bool:
         return any(p.feature in {"country", "admin1"} and normalize(p.name) == normalize(text)
