@@ -310,3 +310,8 @@ def test_a_place_opening_an_institutions_name_is_a_toponym(nlp: NlpPipeline, geo
     assert "Oxford" in found and found["Oxford"].latitude is not None
     assert "Lincoln" not in _parse(nlp, geocoder, "The Lincoln Financial Group said profits fell."), \
         "no institution word after it: a company named after a person"
+
+
+def test_a_people_named_in_the_plural_stands_for_its_country(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    found = _parse(nlp, geocoder, "There were at least three Russians among the dead, officials said.")
+    assert found["Russians"].country_code == "RU"

@@ -74,6 +74,11 @@ class Mention:
     in_name: bool = False  # inside an organisation's name ("Luhansk People's Militia"): who, not where
 
 
+def singular(word: str) -> str:
+    """"Russians" -> "Russian" (a people named in the plural); other words unchanged."""
+    return word[:-1] if len(word) > 4 and word.endswith("ns") else word
+
+
 def _text(doc: Doc) -> str:
     """The doc's text, joined once: ``Doc.text`` joins every token again on each access, and recognition
     slices it thousands of times per article."""
@@ -276,7 +281,8 @@ class Recognizer:
     def _demonym(self, doc: Doc, ent: Span) -> Mention | None:
         start, end = _clean_span(doc, ent.start_char, ent.end_char)
         text = _text(doc)[start:end]
-        if any(p.feature in _DEMONYM_FEATURES for p in self.gazetteer.lookup(text)):
+        found = self.gazetteer.lookup(text) or self.gazetteer.lookup(singular(text))
+        if any(p.feature in _DEMONYM_FEATURES for p in found):
             return Mention(start, end, text, demonym=True)
         return None
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ._gazetteer import Gazetteer, Place
 from ._names import fuzzy_key
-from ._recognize import TYPE_WORDS, Mention
+from ._recognize import TYPE_WORDS, Mention, singular
 
 _FEATURE_PRIOR = {"country": 4.0, "region": 2.5, "admin1": 2.5, "admin2": 0.8, "site": 2.0, "place": 0.0}
 _SPECIFICITY = {"country": 0, "region": 1, "admin1": 1, "admin2": 2, "place": 3, "site": 4}
@@ -99,6 +99,8 @@ class Resolver:
 
     def candidates(self, mention: Mention) -> list[Place]:
         found = self.gazetteer.lookup(mention.text)
+        if not found and mention.demonym:
+            found = self.gazetteer.lookup(singular(mention.text))  # "Russians" -> "Russian"
         if not found:
             found = self._head_candidates(mention.text)
         stripped = _strip_type_word(mention.text)
