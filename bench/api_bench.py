@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import httpx
 from conflictradar.schema import EVENT_TYPES, make_event_id
 from conflictradar.store import Store
 from conflictradar.store.grid import grid_cell
-from conflictradar.testing import pg_schema_url
+from conflictradar.testing import free_port, pg_schema_url
 
 RESULTS = Path(__file__).parent / "results"
 COUNTRIES = ("SD", "ML", "NG", "YE", "CD", "UA", "SY", "AF", "SO", "ET", "BF", "NE", "MZ", "CM", "IQ",
@@ -249,14 +248,8 @@ def load_test(base: str, clients: int, seconds: float, ids: list[str]) -> dict[s
 
 # ---- driver --------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(url: str, stats_cache_seconds: float = 30.0, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     cli = str(Path(sys.executable).with_name("conflictradar"))
     process = subprocess.Popen([cli, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port),
                                 "--stats-cache-seconds", str(stats_cache_seconds), "--workers", str(workers)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,9 @@ from conflictradar.api.synthetic import synthetic_batch
 from conflictradar.app import ConflictRadar
 from conflictradar.errors import ConfigError
 from conflictradar.store import EventQuery
+from conflictradar.testing import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -45,7 +39,7 @@ def _children(pid: int) -> list[int]:
 @pytest.fixture
 def two_process_server(core: ConflictRadar) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     core.store.save(list(synthetic_batch(40, seed=5)))
-    port = _free_port()
+    port = free_port()
     cli = str(Path(sys.executable).with_name("conflictradar"))
     process = subprocess.Popen([cli, "serve", "--db", core.settings.db_url, "--port", str(port), "--workers", "2"])
     base = f"http://127.0.0.1:{port}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from conflictradar.api import create_app, static_dir
 from conflictradar.api.synthetic import synthetic_batch
 from conflictradar.app import ConflictRadar
 from conflictradar.schema import Event
+from conflictradar.testing import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,12 +31,6 @@ if not Path(CHROMIUM).exists() or not (static_dir() / "index.html").exists():
                 allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def stored(core: ConflictRadar) -> list[Event]:
     batch = list(synthetic_batch(N_EVENTS, seed=3))
@@ -46,7 +40,7 @@ def stored(core: ConflictRadar) -> list[Event]:
 
 @pytest.fixture
 def server(core: ConflictRadar, stored: list[Event]) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     uv = uvicorn.Server(uvicorn.Config(create_app(core), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()

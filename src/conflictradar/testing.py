@@ -10,6 +10,7 @@ see each other's rows.
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -21,7 +22,7 @@ from .ingest import read_paths
 from .schema import Article
 from .settings import DEFAULT_MAX_ARTICLE_BYTES, Settings
 
-__all__ = ["build_core", "make_article", "pg_schema_url", "sample_articles", "sample_corpus", "sqlite_url"]
+__all__ = ["build_core", "free_port", "make_article", "pg_schema_url", "sample_articles", "sample_corpus", "sqlite_url"]
 
 
 def sample_corpus() -> Path:
@@ -41,6 +42,13 @@ def make_article(text: str, published: str | date | None = "2024-05-01", article
     ident = article_id or "t-" + uuid.uuid5(uuid.NAMESPACE_URL, text).hex[:12]
     return Article(id=ident, text=text, published=pub, title=fields.get("title"), url=fields.get("url"),
                    source=fields.get("source"))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a test or benchmark server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def sqlite_url(path: Path) -> str:

@@ -9,7 +9,6 @@ SQLite index built once from PyPI packages (``_build.py``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
@@ -38,7 +37,7 @@ _NEAR = re.compile(r"(?:\bnear|\boutside|\boutskirts of|\bkm (?:\w+ )?(?:of|from
 _BIG_PLACE = 100_000
 _PRECISION_BY_FEATURE = {"country": 3, "admin1": 3, "region": 2, "admin2": 2, "place": 1, "site": 1}
 #: Kinds of place a text can put an event in abroad ("in Tripoli"); a region abroad named like one at home
-#: ("across the south east") is a namesake.
+#: (Botswana's "South East" in a Nigerian text) is a namesake.
 _SETTLEMENTS = frozenset({"place", "site"})
 
 
@@ -50,9 +49,9 @@ class Geocoder:
         self.recognizer = Recognizer(self.gazetteer)
         self.resolver = Resolver(self.gazetteer)
 
-    def resolve(self, doc: Doc, hints: Mapping[str, float] | None = None) -> list[Resolved]:
-        """The text's place names with the place each stands for (``hints``: country -> weight, evidence of
-        the text's country from outside its place names, such as the groups that fight in it)."""
+    def resolve(self, doc: Doc, hints: AbstractSet[str] = frozenset()) -> list[Resolved]:
+        """The text's place names with the place each stands for (``hints``: countries the text is about by
+        evidence other than its place names, such as the groups that fight in it)."""
         return self.resolver.resolve(self.recognizer.mentions(doc), doc.text, hints)
 
     def geoparse(self, doc: Doc) -> list[Toponym]:
@@ -89,11 +88,11 @@ class Geocoder:
         """
         placed = [r for r in resolved if r.place is not None and not r.mention.demonym]
         inside = [r for r in placed if event.evidence.start <= r.mention.start < event.evidence.end]
-        # "on Savanna road, near Umoja (Nairobi)", "the Luhansk People's Militia near Lozove, Donetsk": a
-        # street, building or group named after a place is the event's place only when no other is named.
-        # "(Sirt, West)": a compass-named area ("West", "Nord") is in many countries; another name decides.
-        inside = ([r for r in inside if not _named_after(text, r) and not _compass_name(r.mention.text)]
-                  or [r for r in inside if not _named_after(text, r)] or inside)
+        # "along Kabul road in Embakasi, Nairobi", "a depot of the Luhansk People's Militia close to Soledar": a
+        # street, building or group named after a place is the event's place only when no other is named;
+        # "(Zuwara, West)": a compass-named area ("West", "Nord") is in many countries; another name decides.
+        proper = [r for r in inside if not _named_after(text, r)]
+        inside = [r for r in proper if not _compass_name(r.mention.text)] or proper or inside
         before = [r for r in placed if r.mention.start < event.evidence.start]
         before = [r for r in before if not _named_after(text, r)] or before
         # "Russian forces" names who fought; its country is the place only when the text names no other.
@@ -138,13 +137,10 @@ class Geocoder:
         )
 
 
-def _actor_countries(events: list[Event]) -> dict[str, float]:
-    """Countries the events' groups fight in ("Houthi forces": Yemen), one vote per group named."""
-    hints: dict[str, float] = {}
-    for name in sorted({a.name for e in events for a in (e.actor1, e.actor2) if a is not None}):
-        for country in actor_countries(name):
-            hints[country] = hints.get(country, 0.0) + 1.0
-    return hints
+def _actor_countries(events: list[Event]) -> frozenset[str]:
+    """Countries the events' groups fight in ("Houthi forces": Yemen)."""
+    return frozenset(cc for e in events for a in (e.actor1, e.actor2) if a is not None
+                     for cc in actor_countries(a.name))
 
 
 _LOCATIVE_BEFORE = re.compile(
@@ -210,7 +206,7 @@ _FACILITY_AFTER = re.compile(r"\s+(?:" + "|".join(sorted(map(re.escape, FACILITY
 
 
 def _facility(text: str, resolved: Resolved) -> bool:
-    """"Savanna road", "Buenos Aires school": the name of a street or building (lower-case noun after it)."""
+    """"Kabul road", "Lisbon school": the name of a street or building (lower-case noun after it)."""
     return bool(_FACILITY_AFTER.match(text, resolved.mention.end))
 
 
@@ -274,7 +270,7 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
     chain = [r for r in resolved if r.place is not None and group[0] <= r.mention.start < group[1]]
     if not chain or any(_place(r).country_code == _place(chosen).country_code for r in chain):
         return None
-    # A compass name ("(Sirt, West)", "(Mayo-Rey, Nord)") is an area in many countries: the others decide.
+    # A compass name ("(Zuwara, West)", "(Garoua, Nord)") is an area in many countries: the others decide.
     telling = [r for r in chain if not _compass_name(r.mention.text)] or chain
     country = _place(telling[-1]).country_code
     return next(r for r in chain if _place(r).country_code == country)

@@ -52,9 +52,9 @@ _CONNECTORS = frozenset(_WORDS["connectors"])
 TOPIC_NOUNS = frozenset(_WORDS["topic_nouns"])
 #: Direction words that make up area names found in many countries ("West", "Nord", "South East").
 COMPASS_WORDS = frozenset(_WORDS["compass_words"])
-#: Words that, after a place name, make an organisation's name ("Oxford Police", "Paris High School").
+#: Words that, after a place name, make an organisation's name ("Bristol Police", "Exeter High School").
 INSTITUTION_WORDS = frozenset(_WORDS["institution_words"])
-#: "X <noun>" names a building or street ("Savanna road"), not the place X.
+#: "X <noun>" names a building or street ("Kabul road"), not the place X.
 FACILITY_NOUNS = frozenset(_WORDS["facility_nouns"])
 _MAX_TOKENS = 6
 _NAME_TAGS = {"PROPN", "NOUN", ""}
@@ -154,7 +154,7 @@ def _hyphen_compound(doc: Doc, last: int) -> bool:
 
 
 def _particle_goes_on(doc: Doc, i: int) -> bool:
-    """A name particle glued to a capitalised word follows ("Bab al-Wad", "Jadid ash-Sham"): the name goes on,
+    """A name particle glued to a capitalised word follows ("Bab al-Marj", "Tell al-Hawa"): the name goes on,
     so the words before it are not a name by themselves."""
     return (i + 2 < len(doc) and doc[i].lower_ in _CONNECTORS and doc[i].text.islower() and not doc[i].whitespace_
             and doc[i + 1].text == "-" and not doc[i + 1].whitespace_ and doc[i + 2].text[:1].isupper())
@@ -237,8 +237,8 @@ class Recognizer:
                 span = ent.doc[i:min(i + size, ent.end)]
                 if len(span) == size and all(_is_capitalised(t) for t in span) and (
                         self._is_area_name(span.text) or self._names_institution(ent, span)):
-                    # An "organisation" running across a bracket is a mis-cut list of places ("Enugu (Enugu
-                    # North, Enugu"), not a group's name.
+                    # An "organisation" running across a bracket is a mis-cut list of places ("Aba (Aba
+                    # North, Abia"), not a group's name.
                     found.append(Mention(span.start_char, span.end_char, span.text,
                                          in_name=not _crosses_bracket(ent)))
                     i += size
@@ -248,7 +248,7 @@ class Recognizer:
         return found
 
     def _names_institution(self, ent: Span, span: Span) -> bool:
-        """A place that opens an institution's name ("Oxford Police", "Anderson County Sheriff", "Paris High
+        """A place that opens an institution's name ("Bristol Police", "Dorset County Council", "Exeter High
         School"): the gazetteer knows it and an institution word follows it."""
         if span.start != ent.start or span.end >= ent.end or ent.doc[span.end].lower_ not in INSTITUTION_WORDS:
             return False
@@ -361,4 +361,4 @@ class Recognizer:
         if not _has_cue(doc, first, end):
             return False
         # A sentence-initial capital is weak evidence: ask for a clear place cue after it.
-        return not (doc[first].is_sent_start and _type_hint(doc, end) is None)
+        return not (doc[first].is_sent_start and hint is None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ._gazetteer import Gazetteer, Place
@@ -117,12 +117,12 @@ class Resolver:
         stripped = _strip_type_word(head)  # "Seoul City - Jung": the city of Seoul
         return self.gazetteer.lookup(head) or (self.gazetteer.lookup(stripped) if stripped else [])
 
-    def resolve(self, mentions: list[Mention], text: str = "", hints: Mapping[str, float] | None = None
+    def resolve(self, mentions: list[Mention], text: str = "", hints: AbstractSet[str] = frozenset()
                 ) -> list[Resolved]:
-        """Each mention's place, chosen with the others' (``hints``: extra country votes, such as the
-        countries of the groups the text names, each counting at most as one more named place)."""
+        """Each mention's place, chosen with the others' (``hints``: countries the text is about by other
+        evidence, such as the groups it names; each counts as one more named place there)."""
         self._text = text
-        self._hints = {cc: min(weight, 1.0) * _HINT_WEIGHT for cc, weight in (hints or {}).items()}
+        self._hints = dict.fromkeys(hints, _HINT_WEIGHT)
         pools = [self.candidates(m) for m in mentions]
         self._support = _Support(mentions, pools)
         self._held: list[list[Place]] = [[] for _ in mentions]  # candidates of the names this one follows as area

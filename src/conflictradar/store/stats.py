@@ -13,6 +13,7 @@ deaths) still runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import date
 from typing import Any, Final
@@ -173,7 +174,7 @@ _POINT_COLUMNS = ("event_id", "longitude", "latitude", "event_type", "event_date
                   "country_code", "admin1", "location_name")
 
 
-def map_points(store: Store, query: EventQuery, limit: int) -> list[tuple[Any, ...]]:
+def map_points(store: Store, query: EventQuery, limit: int) -> Sequence[tuple[Any, ...]]:
     """Located events as compact tuples (id, lon, lat, type, date, deaths, cc, admin1, place), newest first."""
     with store.engine.connect() as conn:
         table, filters = _source(conn, query)
@@ -182,6 +183,6 @@ def map_points(store: Store, query: EventQuery, limit: int) -> list[tuple[Any, .
         stmt = (select(*columns)
                 .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
                 .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit))
-        # Plain values straight from the driver's cursor: SQLAlchemy's row objects cost several times the
-        # fetch itself over a dense map's tens of thousands of rows, and these columns need no conversion.
-        return list(conn.execute(stmt).cursor.fetchall())
+        # Plain tuples straight from the driver's cursor: these columns need no conversion, and a dense map
+        # has tens of thousands of rows to wrap otherwise.
+        return conn.execute(stmt).cursor.fetchall()
