@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -158,13 +159,44 @@ def test_geojson_has_one_point_per_located_event(client: TestClient, stored: lis
     ("e3", 10, 1e-7, "Riots", date(2024, 5, 3), None, "DE", "Baden-Württemberg", "Ulm\x01"),
 ])
 def test_compact_map_points_are_written_as_json_would_write_them(row: tuple[object, ...]) -> None:
-    from conflictradar.api.routes import _compact_feature
+    from conflictradar.store.stats import point_feature
 
     event_id, lon, lat, event_type, event_date, deaths, cc, admin1, place = row
     as_dict = {"type": "Feature", "id": event_id, "geometry": {"type": "Point", "coordinates": [lon, lat]},
                "properties": {"type": event_type, "date": str(event_date), "fatalities": deaths,
                               "country_code": cc, "admin1": admin1, "place": place}}
-    assert _compact_feature(row) == json.dumps(as_dict, ensure_ascii=False, separators=(",", ":"))
+    assert point_feature(row) == json.dumps(as_dict, ensure_ascii=False, separators=(",", ":"))
+
+
+#: Names a database must hand back intact inside the map's JSON text (PostgreSQL writes it there).
+AWKWARD_NAMES = ('Tal "Afar"', "back\\slash", "line\nbreak\ttab", "Ulm\x01", "Baden-Württemberg", "\u2028sep",
+                 "حلب", "a/b", None)
+
+
+def test_compact_map_text_holds_the_stored_values_newest_first(core: ConflictRadar) -> None:
+    batch = list(synthetic_batch(len(AWKWARD_NAMES), seed=5))
+    awkward = []
+    for (article, events), name in zip(batch, AWKWARD_NAMES, strict=True):
+        event = events[0]
+        assert event.location is not None
+        location = replace(event.location, name=name, admin1=name, latitude=12.345678901234567,
+                           longitude=-3.0 if name is None else 45.123456789)
+        awkward.append((article, [replace(event, location=location)]))
+    core.store.save(awkward)
+    with TestClient(create_app(core)) as client:
+        response = client.get("/events.geojson", params={"compact": True, "limit": 100})
+    assert response.status_code == 200
+    features = response.json()["features"]
+    stored = sorted((events[0] for _article, events in awkward), key=lambda e: (e.event_date, e.event_id),
+                    reverse=True)
+    assert [f["id"] for f in features] == [e.event_id for e in stored]
+    for feature, event in zip(features, stored, strict=True):
+        loc = event.location
+        assert loc is not None
+        assert feature["geometry"]["coordinates"] == [loc.longitude, loc.latitude]
+        assert feature["properties"] == {"type": event.event_type, "date": event.event_date.isoformat(),
+                                         "fatalities": event.fatalities.best, "country_code": loc.country_code,
+                                         "admin1": loc.admin1, "place": loc.name}
 
 
 def _month(e: Event) -> str:

@@ -270,36 +270,34 @@ def _canonical_select() -> Any:
             .join(evidence, evidence.c.event_id == clusters.c.rep_event_id))
 
 
-def iter_canonical(engine: Engine, query: Any, chunk: int = 5000) -> Iterator[Event]:
-    """Canonical events matching ``query`` (an ``EventQuery``), each with its ``sources``."""
-    from ..store import _event_from_row, paged_with_evidence
+def iter_canonical(conn: Connection, query: Any, chunk: int = 5000) -> Iterator[Event]:
+    """Canonical events matching ``query`` (an ``EventQuery``), each with its ``sources``. The sources of
+    each page are read on the same connection while a large result is still streaming."""
+    from ..store import _event_from_row, paged_with_evidence, read_options
 
     stmt = paged_with_evidence(clusters, _canonical_filters(query), query, "rep_event_id", omit=_NOT_EVENT_COLUMNS)
-    with engine.connect() as conn:
-        page: list[Event] = []
-        for row in conn.execute(stmt.execution_options(yield_per=chunk)).mappings():
-            page.append(_event_from_row(row))
-            if len(page) >= _CHUNK:
-                yield from _with_sources(engine, page)
-                page = []
-        yield from _with_sources(engine, page)
+    page: list[Event] = []
+    for row in conn.execute(stmt.execution_options(**read_options(query, chunk))).mappings():
+        page.append(_event_from_row(row))
+        if len(page) >= _CHUNK:
+            yield from _with_sources(conn, page)
+            page = []
+    yield from _with_sources(conn, page)
 
 
-def count_canonical(engine: Engine, query: Any) -> int:
-    with engine.connect() as conn:
-        stmt = select(func.count()).select_from(clusters).where(*_canonical_filters(query))
-        return int(conn.execute(stmt).scalar_one())
+def count_canonical(conn: Connection, query: Any) -> int:
+    stmt = select(func.count()).select_from(clusters).where(*_canonical_filters(query))
+    return int(conn.execute(stmt).scalar_one())
 
 
-def canonical_event(engine: Engine, cluster_id: str) -> Event | None:
+def canonical_event(conn: Connection, cluster_id: str) -> Event | None:
     from ..store import _event_from_row
 
-    with engine.connect() as conn:
-        row = conn.execute(_canonical_select().where(clusters.c.event_id == cluster_id)).mappings().first()
-    return next(iter(_with_sources(engine, [_event_from_row(row)])), None) if row else None
+    row = conn.execute(_canonical_select().where(clusters.c.event_id == cluster_id)).mappings().first()
+    return next(iter(_with_sources(conn, [_event_from_row(row)])), None) if row else None
 
 
-def _with_sources(engine: Engine, page: list[Event]) -> list[Event]:
+def _with_sources(conn: Connection, page: list[Event]) -> list[Event]:
     if not page:
         return []
     stmt = (select(cluster_members.c.cluster_id, events.c.event_id, events.c.article_id, events.c.fatalities_low,
@@ -310,9 +308,8 @@ def _with_sources(engine: Engine, page: list[Event]) -> list[Event]:
             .join(articles, articles.c.id == events.c.article_id)
             .where(cluster_members.c.cluster_id.in_([e.event_id for e in page])))
     sources: dict[str, list[Source]] = {}
-    with engine.connect() as conn:
-        for row in conn.execute(stmt).mappings():
-            sources.setdefault(row["cluster_id"], []).append(_source(row))
+    for row in conn.execute(stmt).mappings():
+        sources.setdefault(row["cluster_id"], []).append(_source(row))
     return [replace(e, sources=tuple(sorted(sources.get(e.event_id, []), key=_source_order))) for e in page]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from ..errors import E, InputError
 from ..ingest._readers import check_article
 from ..schema import Article, Event
-from ..store.stats import STAT_GROUPS, map_points, stats, totals
+from ..store.stats import STAT_GROUPS, map_geojson, report
 from ..store.tables import events as events_table
 from .cache import TtlCache
 from .deps import Core, Filters, Sort, clean_text, decode_cursor, encode_cursor, require_write_key
@@ -70,21 +69,6 @@ def _feature(event: Event) -> dict[str, Any]:
             "properties": event.to_dict()}
 
 
-def _compact_feature(row: tuple[Any, ...], quote: Any = encode_basestring) -> str:
-    """One map point as JSON text, written directly: the same bytes as ``_json`` of the equivalent dict
-    (``tests/test_api.py`` checks), without building ~100,000 dicts for a dense map. Strings are quoted as
-    ``json.dumps(ensure_ascii=False)`` quotes them, numbers written as their repr, as it writes them."""
-    event_id, lon, lat, event_type, event_date, deaths, cc, admin1, place = row
-    return "".join((
-        '{"type":"Feature","id":', "null" if event_id is None else quote(event_id),
-        ',"geometry":{"type":"Point","coordinates":[', "null" if lon is None else repr(lon), ",",
-        "null" if lat is None else repr(lat), ']},"properties":{"type":',
-        "null" if event_type is None else quote(event_type), ',"date":', quote(str(event_date)),
-        ',"fatalities":', "null" if deaths is None else repr(deaths), ',"country_code":',
-        "null" if cc is None else quote(cc), ',"admin1":', "null" if admin1 is None else quote(admin1),
-        ',"place":', "null" if place is None else quote(place), "}}"))
-
-
 @reads.get("/events.geojson", tags=["events"], summary="Located events as a GeoJSON FeatureCollection",
            responses={200: {"content": {"application/geo+json": {}}}}, response_class=Response)
 def events_geojson(core: Core, query: Filters,
@@ -92,8 +76,7 @@ def events_geojson(core: Core, query: Filters,
                    compact: Annotated[bool, Query(description="Only what a map needs per point (newest first).")]
                    = False) -> Response:
     if compact:
-        body = ",".join(_compact_feature(r) for r in map_points(core.store, query, limit))
-        return Response(f'{{"type":"FeatureCollection","features":[{body}]}}', media_type="application/geo+json")
+        return Response(map_geojson(core.store, query, limit), media_type="application/geo+json")
     located = replace(query, limit=limit, descending=True)
     features = [_feature(e) for e in core.store.iter_events(located)
                 if e.location and e.location.latitude is not None and e.location.longitude is not None]
@@ -127,8 +110,7 @@ def get_stats(request: Request, core: Core, query: Filters,
         raise InputError(E.E022, what="grouping", got=by, expected=", ".join(STAT_GROUPS))
 
     def compute() -> bytes:
-        body = {"by": by, "totals": totals(core.store, query), "groups": stats(core.store, query, by, top)}
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return json.dumps(report(core.store, query, by, top), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     cache: TtlCache = request.app.state.stats_cache
     return Response(cache.get_or_compute((query, by, top), compute), media_type="application/json")

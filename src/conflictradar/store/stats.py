@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import date
+from json.encoder import encode_basestring
 from typing import Any, Final
 
 from sqlalchemy import Select, String, Table, func, literal_column, select, type_coerce, union_all
@@ -25,7 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from . import EventQuery, Store, _filters
 from .tables import clusters, event_totals, events
 
-__all__ = ["STAT_GROUPS", "TIME_GROUPS", "map_points", "stats", "totals"]
+__all__ = ["STAT_GROUPS", "TIME_GROUPS", "map_geojson", "point_feature", "report", "stats", "totals"]
 
 #: What ``stats`` can group by. Time groups come back in time order, the others largest first.
 TIME_GROUPS: Final = ("day", "week", "month")
@@ -139,11 +140,29 @@ def stats(store: Store, query: EventQuery, by: str, top: int = 50, summary: bool
     ``summary=False`` always counts the events themselves (the same answer, for tests and benchmarks)."""
     if by not in STAT_GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
-    with store.engine.connect() as conn:
-        table, filters = _source(conn, query, _GROUP_NEEDS.get(by) if summary else None)
-        if by in TIME_GROUPS:
-            return _by_period(conn, table, filters, by)
-        result = conn.execute(_keyed(by, table, filters).limit(top)).all()
+    with store.reads.connect() as conn:
+        return _stats(conn, query, by, top, summary)
+
+
+def totals(store: Store, query: EventQuery, summary: bool = True) -> dict[str, Any]:
+    """Events, fatalities and the date range of everything the query matches (``summary``: as in ``stats``)."""
+    with store.reads.connect() as conn:
+        return _totals(conn, query, summary)
+
+
+def report(store: Store, query: EventQuery, by: str, top: int = 50) -> dict[str, Any]:
+    """``{"by", "totals", "groups"}``: what ``/stats`` answers, read on one connection."""
+    if by not in STAT_GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
+    with store.reads.connect() as conn:
+        return {"by": by, "totals": _totals(conn, query, True), "groups": _stats(conn, query, by, top, True)}
+
+
+def _stats(conn: Connection, query: EventQuery, by: str, top: int, summary: bool) -> list[dict[str, Any]]:
+    table, filters = _source(conn, query, _GROUP_NEEDS.get(by) if summary else None)
+    if by in TIME_GROUPS:
+        return _by_period(conn, table, filters, by)
+    result = conn.execute(_keyed(by, table, filters).limit(top)).all()
     extra_name = {"admin1": "country_code", "country": "country"}.get(by)
     return [_group(r.key, r.n_events, r.n_deaths, extra_name, r.extra) for r in result]
 
@@ -155,12 +174,10 @@ def _group(key: Any, n: int, deaths: int, extra_name: str | None, extra: Any) ->
     return group
 
 
-def totals(store: Store, query: EventQuery, summary: bool = True) -> dict[str, Any]:
-    """Events, fatalities and the date range of everything the query matches (``summary``: as in ``stats``)."""
-    with store.engine.connect() as conn:
-        table, filters = _source(conn, query, {"date"} if summary else None)
-        stmt = select(*_measures(table), func.min(table.c.event_date), func.max(table.c.event_date)).where(*filters)
-        n, deaths, first, last = conn.execute(stmt).one()
+def _totals(conn: Connection, query: EventQuery, summary: bool) -> dict[str, Any]:
+    table, filters = _source(conn, query, {"date"} if summary else None)
+    stmt = select(*_measures(table), func.min(table.c.event_date), func.max(table.c.event_date)).where(*filters)
+    n, deaths, first, last = conn.execute(stmt).one()
     return {"events": int(n), "fatalities": int(deaths), "first": _iso(first), "last": _iso(last)}
 
 
@@ -174,15 +191,40 @@ _POINT_COLUMNS = ("event_id", "longitude", "latitude", "event_type", "event_date
                   "country_code", "admin1", "location_name")
 
 
-def map_points(store: Store, query: EventQuery, limit: int) -> Sequence[tuple[Any, ...]]:
-    """Located events as compact tuples (id, lon, lat, type, date, deaths, cc, admin1, place), newest first."""
-    with store.engine.connect() as conn:
-        table, filters = _source(conn, query)
-        # The date as the driver gives it (SQLite's ISO text is not parsed into a date only to be printed).
-        columns = [type_coerce(table.c[n], String) if n == "event_date" else table.c[n] for n in _POINT_COLUMNS]
-        stmt = (select(*columns)
-                .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
-                .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit))
-        # Plain tuples straight from the driver's cursor: these columns need no conversion, and a dense map
-        # has tens of thousands of rows to wrap otherwise.
-        return conn.execute(stmt).cursor.fetchall()
+def map_geojson(store: Store, query: EventQuery, limit: int) -> str:
+    """The located events as a GeoJSON FeatureCollection with only what a map needs per point (newest first):
+    ``{"type":"Feature","id",geometry,"properties":{"type","date","fatalities","country_code","admin1","place"}}``.
+
+    Written in Python on both databases: PostgreSQL writing the text itself (``string_agg`` of ``to_json``)
+    took as long per point and lowered requests/s under load, on a machine where both share the cores."""
+    with store.reads.connect() as conn:
+        rows = _point_rows(conn, query, limit)
+    body = ",".join(point_feature(row) for row in rows)
+    return f'{{"type":"FeatureCollection","features":[{body}]}}'
+
+
+def _point_rows(conn: Connection, query: EventQuery, limit: int) -> Sequence[tuple[Any, ...]]:
+    table, filters = _source(conn, query)
+    # The date as the driver gives it (SQLite's ISO text is not parsed into a date only to be printed).
+    columns = [type_coerce(table.c[n], String) if n == "event_date" else table.c[n] for n in _POINT_COLUMNS]
+    stmt = (select(*columns)
+            .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
+            .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit))
+    # Plain tuples straight from the driver's cursor: these columns need no conversion, and a dense map
+    # has tens of thousands of rows to wrap otherwise.
+    return conn.execute(stmt).cursor.fetchall()
+
+
+def point_feature(row: tuple[Any, ...], quote: Any = encode_basestring) -> str:
+    """One map point as JSON text, written directly (the same bytes as ``json.dumps`` of the equivalent
+    dict with ``separators=(",", ":")``, ``ensure_ascii=False``; ``tests/test_api.py`` checks), without
+    building ~100,000 dicts for a dense map."""
+    event_id, lon, lat, event_type, event_date, deaths, cc, admin1, place = row
+    return "".join((
+        '{"type":"Feature","id":', "null" if event_id is None else quote(event_id),
+        ',"geometry":{"type":"Point","coordinates":[', "null" if lon is None else repr(lon), ",",
+        "null" if lat is None else repr(lat), ']},"properties":{"type":',
+        "null" if event_type is None else quote(event_type), ',"date":', quote(str(event_date)),
+        ',"fatalities":', "null" if deaths is None else repr(deaths), ',"country_code":',
+        "null" if cc is None else quote(cc), ',"admin1":', "null" if admin1 is None else quote(admin1),
+        ',"place":', "null" if place is None else quote(place), "}}"))

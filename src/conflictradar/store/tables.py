@@ -22,6 +22,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+#: What a map point shows besides its id and date, in the order the map indexes (migration 0008) hold them.
+MAP_POINT_COLUMNS = ("longitude", "latitude", "event_type", "fatalities_best", "country_code", "admin1",
+                     "location_name")
+
 articles = Table(
     "articles",
     metadata,
@@ -67,8 +71,6 @@ events = Table(
     Column("confidence", Float, nullable=False),
     Column("extractor", String(128), nullable=False),
     Column("cell", Integer),  # the point's one-degree grid cell (store/grid.py), for bounding boxes
-    Index("ix_events_date", "event_date", "event_id"),
-    Index("ix_events_country_date", "country_code", "event_date"),
     Index("ix_events_type_date", "event_type", "event_date"),
     Index("ix_events_admin1", "admin1"),
     Index("ix_events_article", "article_id"),
@@ -107,8 +109,6 @@ clusters = Table(
     Column("rep_event_id", String(40), ForeignKey("events.event_id", ondelete="CASCADE"), nullable=False),
     Column("component_id", String(40), nullable=False),
     Column("n_reports", Integer, nullable=False),
-    Index("ix_clusters_date", "event_date", "event_id"),
-    Index("ix_clusters_country_date", "country_code", "event_date"),
     Index("ix_clusters_type_date", "event_type", "event_date"),
     Index("ix_clusters_admin1", "admin1"),
     Index("ix_clusters_component", "component_id"),
@@ -138,6 +138,12 @@ for _table in (events, clusters):
     Index(f"ix_{_table.name}_country_deaths", _table.c.country_code, _table.c.fatalities_best, _table.c.event_id)
     # migration 0006: a bounding box reads the cells it touches, each in date order
     Index(f"ix_{_table.name}_cell_date", _table.c.cell, _table.c.event_date, _table.c.event_id)
+    # migration 0008: newest first, all or by country, with every column of a map point, so a map of tens
+    # of thousands of points reads the index alone (stats.map_geojson)
+    Index(f"ix_{_table.name}_date", _table.c.event_date, _table.c.event_id,
+          *(_table.c[n] for n in MAP_POINT_COLUMNS))
+    Index(f"ix_{_table.name}_country_date", _table.c.country_code, _table.c.event_date, _table.c.event_id,
+          *(_table.c[n] for n in MAP_POINT_COLUMNS if n != "country_code"))
 
 # ---- totals for /stats (migration 0007): events and fatalities per group of dimensions, kept exact by
 # triggers on ``events`` and ``clusters`` (the migration has them and says which grains there are).
