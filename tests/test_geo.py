@@ -309,3 +309,30 @@ def test_a_place_opening_an_institutions_name_is_a_toponym(nlp: NlpPipeline, geo
 def test_a_people_named_in_the_plural_stands_for_its_country(nlp: NlpPipeline, geocoder: Geocoder) -> None:
     found = _parse(nlp, geocoder, "Two Russians and a Georgian were detained at the crossing.")
     assert found["Russians"].country_code == "RU"
+
+
+@pytest.mark.parametrize(("text", "country", "admin1"), [
+    # The list after "X - Y" places X; X named again in it does not outvote the province after it.
+    ("Settlers uprooted olive trees in Al Quds - Beit Safafa (Al Quds, West Bank) overnight.", "PS", "West Bank"),
+    # "KP" spells a Cambodian town's code too; as an abbreviation it is the province.
+    ("Gunmen killed a grocer at Wana town (South Waziristan district, KP) on Friday.", "PK", "Khyber Pakhtunkhwa"),
+    # "Sava" alone is a Malagasy region; here it is half of a Cameroonian department's name.
+    ("Militants raided a market near Mora (Mayo-Sava) and took cattle.", "CM", None),
+    # "Castilla" alone is a Peruvian province; "y" joins the Spanish region's name.
+    ("Miners marched through Ponferrada (Castilla y Leon) against the closures.", "ES", None),
+], ids=["repeated name in the list", "abbreviated province", "half of a hyphenated name", "Spanish y"])
+def test_a_bracketed_list_places_the_name_before_it(nlp: NlpPipeline, geocoder: Geocoder, text: str, country: str,
+                                                    admin1: str | None) -> None:
+    located = _locate_all(nlp, geocoder, text)
+    assert located.location is not None and located.location.country_code == country
+    if admin1:
+        assert located.location.admin1 == admin1
+
+
+def test_an_abbreviation_is_only_a_country_a_province_or_a_large_city(geocoder: Geocoder) -> None:
+    from conflictradar.geo._recognize import Mention
+
+    # Without the rule "NY" folds to small towns abroad ("Ney"), and "KP" is a Cambodian town's code.
+    assert geocoder.resolver.candidates(Mention(0, 2, "NY")) == []
+    assert {p.feature for p in geocoder.resolver.candidates(Mention(0, 2, "KP"))} == {"admin1"}
+    assert any(p.feature == "place" for p in geocoder.resolver.candidates(Mention(0, 2, "Ny")))

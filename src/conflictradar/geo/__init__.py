@@ -20,7 +20,7 @@ from ._build import extends_name
 from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
 from ._names import fuzzy_key, normalize
 from ._recognize import COMPASS_WORDS, FACILITY_NOUNS, TOPIC_NOUNS, Recognizer
-from ._resolve import HIERARCHY_GAP, Resolved, Resolver, bracketed, specificity
+from ._resolve import HIERARCHY_GAP, Resolved, Resolver, bracketed, is_abbreviation, specificity
 
 __all__ = [
     "Gazetteer", "Geocoder", "Place", "SqliteGazetteer", "default_gazetteer", "fuzzy_key", "normalize",
@@ -39,6 +39,7 @@ _PRECISION_BY_FEATURE = {"country": 3, "admin1": 3, "region": 2, "admin2": 2, "p
 #: Kinds of place a text can put an event in abroad ("in Tripoli"); a region abroad named like one at home
 #: (Botswana's "South East" in a Nigerian text) is a namesake.
 _SETTLEMENTS = frozenset({"place", "site"})
+_AREAS = frozenset({"country", "region", "admin1"})
 
 
 class Geocoder:
@@ -127,7 +128,7 @@ class Geocoder:
         # form of the official name ("Veracruz" for "Veracruz de Ignacio de la Llave") gives way to it.
         official = place.name if place.feature == "admin1" else place.admin1
         admin1 = _strip_type_word(_strip_article(province.mention.text)) if province else official
-        if province and official and admin1 and extends_name(official, admin1):
+        if province and official and admin1 and (extends_name(official, admin1) or is_abbreviation(admin1)):
             admin1 = official
         return Location(
             name=place.name, admin1=admin1, admin2=place.admin2,
@@ -268,12 +269,24 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
     if group is None:
         return None
     chain = [r for r in resolved if r.place is not None and group[0] <= r.mention.start < group[1]]
+    # "X - Y (X, Z)": X named again in its own list says nothing about which X it is when a province or
+    # country after it (Z, not a compass name) places it.
+    repeats = [i for i, r in enumerate(chain) if fuzzy_key(r.mention.text) == fuzzy_key(chosen.mention.text)]
+    if repeats and any(_place(r).feature in _AREAS and not _compass_name(r.mention.text)
+                       for r in chain[repeats[0] + 1:]):
+        chain = [r for i, r in enumerate(chain) if i not in repeats]
     if not chain or any(_place(r).country_code == _place(chosen).country_code for r in chain):
         return None
     # A compass name ("(Zuwara, West)", "(Garoua, Nord)") is an area in many countries: the others decide.
     telling = [r for r in chain if not _compass_name(r.mention.text)] or chain
-    country = _place(telling[-1]).country_code
-    return next(r for r in chain if _place(r).country_code == country)
+    broadest, place = _place(telling[-1]), _place(chosen)
+    if _small(broadest) and not _small(place):
+        return None  # "Taizz - X (Salh)": a village abroad does not move a city or province
+    return next(r for r in chain if _place(r).country_code == broadest.country_code)
+
+
+def _small(place: Place) -> bool:
+    return place.feature in _SETTLEMENTS and place.population < _BIG_PLACE
 
 
 def _compass_name(name: str) -> bool:

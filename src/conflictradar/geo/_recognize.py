@@ -153,6 +153,14 @@ def _hyphen_compound(doc: Doc, last: int) -> bool:
             and not doc[last + 1].whitespace_ and doc[last + 2].text[:1].isupper())
 
 
+def _in_compound(span: Span) -> bool:
+    """The words are one half of a hyphenated name ("Sava" of "Mayo-Sava", "Mayo" of it)."""
+    doc, first, last = span.doc, span.start, span.end - 1
+    glued_before = first >= 2 and doc[first - 1].text == "-" and not doc[first - 2].whitespace_ \
+        and not doc[first - 1].whitespace_
+    return glued_before or _hyphen_compound(doc, last)
+
+
 def _particle_goes_on(doc: Doc, i: int) -> bool:
     """A name particle glued to a capitalised word follows ("Bab al-Marj", "Tell al-Hawa"): the name goes on,
     so the words before it are not a name by themselves."""
@@ -235,7 +243,7 @@ class Recognizer:
         while i < ent.end:
             for size in (3, 2, 1):
                 span = ent.doc[i:min(i + size, ent.end)]
-                if len(span) == size and all(_is_capitalised(t) for t in span) and (
+                if len(span) == size and all(_is_capitalised(t) for t in span) and not _in_compound(span) and (
                         self._is_area_name(span.text) or self._names_institution(ent, span)):
                     # An "organisation" running across a bracket is a mis-cut list of places ("Aba (Aba
                     # North, Abia"), not a group's name.

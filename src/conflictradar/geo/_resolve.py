@@ -24,10 +24,19 @@ _BIG_CITY = 100_000
 #: A country hint (a group that fights only there) counts like one named city of that country.
 _HINT_WEIGHT = 1.0
 _SEPARATOR = re.compile(r"\s+-\s+|,")
+_ABBREVIATION = re.compile(r"^[A-Z][A-Z&.]{0,4}$")
+_ABBREVIATED_FEATURES = {"country", "region", "admin1"}
 #: What may stand between "X" and its container "Y": "X, Y", "X (Y", "X district (Y", "X township, Y".
 HIERARCHY_GAP = re.compile(r"^\s*(?:[a-z-]+\s*)?[,(]\s*$")
-#: The bracketed list right after a name: "X (Y, Z)", "X village (Y district, Z)".
-_BRACKETED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}\(([^()]{1,100})\)")
+#: The bracketed list right after a name: "X (Y, Z)", "X village (Y district, Z)", and after a part of
+#: it named with a dash: "X - Y quarter (X, Z)" (the list places X).
+_BRACKETED = re.compile(r"\s*(?:-\s+[A-Z][\w'\u2019-]*\s+(?:[\w'\u2019-]+\s+){0,3})?(?:[a-z-]+\s+){0,2}"
+                        r"\(([^()]{1,100})\)")
+
+
+def is_abbreviation(text: str) -> bool:
+    """"KP", "NY", "J&K": a name written as capital initials."""
+    return _ABBREVIATION.match(text) is not None
 
 
 def bracketed(text: str, end: int) -> tuple[int, int] | None:
@@ -98,6 +107,14 @@ class Resolver:
         self.gazetteer = gazetteer
 
     def candidates(self, mention: Mention) -> list[Place]:
+        found = self._candidates(mention)
+        if is_abbreviation(mention.text):
+            # "KP", "NY": an abbreviation stands for a country, a province or a large city ("D.C."); a town
+            # whose name it spells (or folds to: "Ney", "Aups") is a coincidence.
+            found = [p for p in found if p.feature in _ABBREVIATED_FEATURES or p.population >= _BIG_CITY]
+        return found
+
+    def _candidates(self, mention: Mention) -> list[Place]:
         found = self.gazetteer.lookup(mention.text)
         if not found and mention.demonym:
             found = self.gazetteer.lookup(singular(mention.text))  # "Russians" -> "Russian"
