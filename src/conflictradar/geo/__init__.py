@@ -20,7 +20,16 @@ from ._build import extends_name
 from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
 from ._names import fuzzy_key, normalize
 from ._recognize import COMPASS_WORDS, FACILITY_NOUNS, TOPIC_NOUNS, Recognizer
-from ._resolve import HIERARCHY_GAP, Resolved, Resolver, bracketed, is_abbreviation, specificity
+from ._resolve import (
+    AREA_FEATURES,
+    BIG_PLACE,
+    HIERARCHY_GAP,
+    Resolved,
+    Resolver,
+    bracketed,
+    is_abbreviation,
+    specificity,
+)
 
 __all__ = [
     "Gazetteer", "Geocoder", "Place", "SqliteGazetteer", "default_gazetteer", "fuzzy_key", "normalize",
@@ -33,13 +42,10 @@ _NEAR = re.compile(r"(?:\bnear|\boutside|\boutskirts of|\bkm (?:\w+ )?(?:of|from
                    r"\bsurroundings of|\baround|\bnorth of|\bsouth of|\beast of|\bwest of|"
                    r"\b(?:north|south|east|west|northern|southern|eastern|western|north-?eastern|north-?western|"
                    r"south-?eastern|south-?western|central|rural))\s+(?:the\s+)?$", re.IGNORECASE)
-#: A place this large is named for itself, not mistaken for a village of the same name.
-_BIG_PLACE = 100_000
 _PRECISION_BY_FEATURE = {"country": 3, "admin1": 3, "region": 2, "admin2": 2, "place": 1, "site": 1}
 #: Kinds of place a text can put an event in abroad ("in Tripoli"); a region abroad named like one at home
 #: (Botswana's "South East" in a Nigerian text) is a namesake.
 _SETTLEMENTS = frozenset({"place", "site"})
-_AREAS = frozenset({"country", "region", "admin1"})
 
 
 class Geocoder:
@@ -253,11 +259,11 @@ def _in_named_countries(text: str, pool: list[Resolved], resolved: list[Resolved
     named = {_place(r).country_code for r in resolved if r.place is not None and not r.mention.demonym
              and not _facility(text, r) and not _compass_name(r.mention.text) and (r.place.feature == "admin1"
                   or (r.place.feature == "country" and _locative(text, r) and not _topic(text, r))
-                  or (r.place.feature != "country" and r.place.population >= _BIG_PLACE))}
+                  or (r.place.feature != "country" and r.place.population >= BIG_PLACE))}
     if not named:
         return pool
     return [r for r in pool if _place(r).country_code in named
-            or (_place(r).feature in _SETTLEMENTS and _place(r).population >= _BIG_PLACE and _locative(text, r))]
+            or (_place(r).feature in _SETTLEMENTS and _place(r).population >= BIG_PLACE and _locative(text, r))]
 
 
 def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
@@ -272,7 +278,7 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
     # "X - Y (X, Z)": X named again in its own list says nothing about which X it is when a province or
     # country after it (Z, not a compass name) places it.
     repeats = [i for i, r in enumerate(chain) if fuzzy_key(r.mention.text) == fuzzy_key(chosen.mention.text)]
-    if repeats and any(_place(r).feature in _AREAS and not _compass_name(r.mention.text)
+    if repeats and any(_place(r).feature in AREA_FEATURES and not _compass_name(r.mention.text)
                        for r in chain[repeats[0] + 1:]):
         chain = [r for i, r in enumerate(chain) if i not in repeats]
     if not chain or any(_place(r).country_code == _place(chosen).country_code for r in chain):
@@ -286,7 +292,7 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
 
 
 def _small(place: Place) -> bool:
-    return place.feature in _SETTLEMENTS and place.population < _BIG_PLACE
+    return place.feature in _SETTLEMENTS and place.population < BIG_PLACE
 
 
 def _compass_name(name: str) -> bool:

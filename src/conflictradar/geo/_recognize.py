@@ -153,12 +153,14 @@ def _hyphen_compound(doc: Doc, last: int) -> bool:
             and not doc[last + 1].whitespace_ and doc[last + 2].text[:1].isupper())
 
 
+def _second_half(doc: Doc, first: int) -> bool:
+    """The token is the second half of a hyphenated name ("South" of "Yangon-South", "Sava" of "Mayo-Sava")."""
+    return first >= 2 and doc[first - 1].text == "-" and not doc[first - 2].whitespace_
+
+
 def _in_compound(span: Span) -> bool:
     """The words are one half of a hyphenated name ("Sava" of "Mayo-Sava", "Mayo" of it)."""
-    doc, first, last = span.doc, span.start, span.end - 1
-    glued_before = first >= 2 and doc[first - 1].text == "-" and not doc[first - 2].whitespace_ \
-        and not doc[first - 1].whitespace_
-    return glued_before or _hyphen_compound(doc, last)
+    return _second_half(span.doc, span.start) or _hyphen_compound(span.doc, span.end - 1)
 
 
 def _particle_goes_on(doc: Doc, i: int) -> bool:
@@ -359,8 +361,8 @@ class Recognizer:
         if not candidates or (any(doc[i].pos_ not in _NAME_TAGS for i in range(first, end) if _is_capitalised(doc[i]))
                               and not any(c.feature == hint for c in candidates)):
             return False
-        if first > 0 and doc[first - 1].text == "-" and not doc[first - 2].whitespace_:
-            return False  # the second half of a compound such as "Yangon-South"
+        if _second_half(doc, first):
+            return False
         if any(c.feature == "country" for c in candidates):
             return True
         if _after_place_comma(doc, first) and any(c.feature in {"admin1", "country"} or (

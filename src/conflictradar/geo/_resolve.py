@@ -20,12 +20,14 @@ from ._recognize import TYPE_WORDS, Mention, singular
 
 _FEATURE_PRIOR = {"country": 4.0, "region": 2.5, "admin1": 2.5, "admin2": 0.8, "site": 2.0, "place": 0.0}
 _SPECIFICITY = {"country": 0, "region": 1, "admin1": 1, "admin2": 2, "place": 3, "site": 4}
-_BIG_CITY = 100_000
+#: A place this large is named for itself, not mistaken for a village of the same name.
+BIG_PLACE = 100_000
+#: Kinds of place larger than a settlement that a name can stand for on its own.
+AREA_FEATURES = frozenset({"country", "region", "admin1"})
 #: A country hint (a group that fights only there) counts like one named city of that country.
 _HINT_WEIGHT = 1.0
 _SEPARATOR = re.compile(r"\s+-\s+|,")
 _ABBREVIATION = re.compile(r"^[A-Z][A-Z&.]{0,4}$")
-_ABBREVIATED_FEATURES = {"country", "region", "admin1"}
 #: What may stand between "X" and its container "Y": "X, Y", "X (Y", "X district (Y", "X township, Y".
 HIERARCHY_GAP = re.compile(r"^\s*(?:[a-z-]+\s*)?[,(]\s*$")
 #: The bracketed list right after a name: "X (Y, Z)", "X village (Y district, Z)", and after a part of
@@ -111,7 +113,7 @@ class Resolver:
         if is_abbreviation(mention.text):
             # "KP", "NY": an abbreviation stands for a country, a province or a large city ("D.C."); a town
             # whose name it spells (or folds to: "Ney", "Aups") is a coincidence.
-            found = [p for p in found if p.feature in _ABBREVIATED_FEATURES or p.population >= _BIG_CITY]
+            found = [p for p in found if p.feature in AREA_FEATURES or p.population >= BIG_PLACE]
         return found
 
     def _candidates(self, mention: Mention) -> list[Place]:
@@ -167,7 +169,7 @@ class Resolver:
                 continue
             # A village says less about the article's country than a province or a city does, and "Russian
             # forces" says who fought, not where.
-            small = other.feature == "place" and other.population < _BIG_CITY
+            small = other.feature == "place" and other.population < BIG_PLACE
             weight = 0.3 if small or mentions[j].demonym else 1.0
             countries[other.country_code] += weight
             if other.feature == "admin1":
@@ -195,7 +197,7 @@ class Resolver:
 
     def _has_namesake_city(self, area: Place, pool: list[Place]) -> bool:
         """A large city of the same name: plain "New York" or "Aleppo" means the city, not the province."""
-        return any(p.feature == "place" and p.population >= _BIG_CITY for p in pool)
+        return any(p.feature == "place" and p.population >= BIG_PLACE for p in pool)
 
     def _score(self, place: Place, mention: Mention, countries: dict[str, float], admin1s: dict[str, float],
                containers: list[Place], others: list[Place], pool: list[Place], held: list[Place]) -> float:

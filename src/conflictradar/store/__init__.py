@@ -270,8 +270,8 @@ def _filters(q: EventQuery, table: Table = events) -> list[ColumnElement[bool]]:
 
 def read_options(query: EventQuery, chunk: int) -> dict[str, Any]:
     """Execution options for reading ``query``'s rows: streamed in chunks (a server-side cursor on
-    PostgreSQL) unless its limit fits in one chunk, where the cursor's extra round trips (declare, fetch,
-    close) would cost more than the rows: a page of 50 took ~2x the server time streamed."""
+    PostgreSQL, which needs a transaction) unless its limit fits in one chunk; such a read is fetched whole,
+    without the cursor's declare/fetch/close round trips, and can run on ``Store.reads`` (autocommit)."""
     return {} if query.limit is not None and query.limit <= chunk else {"yield_per": chunk}
 
 

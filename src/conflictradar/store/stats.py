@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import EventQuery, Store, _filters
-from .tables import clusters, event_totals, events
+from .tables import MAP_POINT_COLUMNS, clusters, event_totals, events
 
 __all__ = ["STAT_GROUPS", "TIME_GROUPS", "map_geojson", "point_feature", "report", "stats", "totals"]
 
@@ -138,8 +138,6 @@ def stats(store: Store, query: EventQuery, by: str, top: int = 50, summary: bool
     """Events and fatalities per group: ``[{"key", "events", "fatalities"(, "country"|"country_code")}]``.
 
     ``summary=False`` always counts the events themselves (the same answer, for tests and benchmarks)."""
-    if by not in STAT_GROUPS:
-        raise ValueError(f"unknown grouping {by!r}")
     with store.reads.connect() as conn:
         return _stats(conn, query, by, top, summary)
 
@@ -152,13 +150,14 @@ def totals(store: Store, query: EventQuery, summary: bool = True) -> dict[str, A
 
 def report(store: Store, query: EventQuery, by: str, top: int = 50) -> dict[str, Any]:
     """``{"by", "totals", "groups"}``: what ``/stats`` answers, read on one connection."""
-    if by not in STAT_GROUPS:
-        raise ValueError(f"unknown grouping {by!r}")
     with store.reads.connect() as conn:
-        return {"by": by, "totals": _totals(conn, query, True), "groups": _stats(conn, query, by, top, True)}
+        groups = _stats(conn, query, by, top, True)
+        return {"by": by, "totals": _totals(conn, query, True), "groups": groups}
 
 
 def _stats(conn: Connection, query: EventQuery, by: str, top: int, summary: bool) -> list[dict[str, Any]]:
+    if by not in STAT_GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
     table, filters = _source(conn, query, _GROUP_NEEDS.get(by) if summary else None)
     if by in TIME_GROUPS:
         return _by_period(conn, table, filters, by)
@@ -186,11 +185,6 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-#: Columns the map needs per point: enough to cluster, colour, size and open the card.
-_POINT_COLUMNS = ("event_id", "longitude", "latitude", "event_type", "event_date", "fatalities_best",
-                  "country_code", "admin1", "location_name")
-
-
 def map_geojson(store: Store, query: EventQuery, limit: int) -> str:
     """The located events as a GeoJSON FeatureCollection with only what a map needs per point (newest first):
     ``{"type":"Feature","id",geometry,"properties":{"type","date","fatalities","country_code","admin1","place"}}``.
@@ -206,7 +200,7 @@ def map_geojson(store: Store, query: EventQuery, limit: int) -> str:
 def _point_rows(conn: Connection, query: EventQuery, limit: int) -> Sequence[tuple[Any, ...]]:
     table, filters = _source(conn, query)
     # The date as the driver gives it (SQLite's ISO text is not parsed into a date only to be printed).
-    columns = [type_coerce(table.c[n], String) if n == "event_date" else table.c[n] for n in _POINT_COLUMNS]
+    columns = [type_coerce(table.c[n], String) if n == "event_date" else table.c[n] for n in MAP_POINT_COLUMNS]
     stmt = (select(*columns)
             .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
             .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit))

@@ -22,9 +22,12 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-#: What a map point shows besides its id and date, in the order the map indexes (migration 0008) hold them.
-MAP_POINT_COLUMNS = ("longitude", "latitude", "event_type", "fatalities_best", "country_code", "admin1",
-                     "location_name")
+#: A map point's columns, in the order ``stats.map_geojson`` reads them; the map indexes (migration 0008) hold
+#: the ones that are not their keys, in this order.
+MAP_POINT_COLUMNS = ("event_id", "longitude", "latitude", "event_type", "event_date", "fatalities_best",
+                     "country_code", "admin1", "location_name")
+#: The map indexes' names (after ``ix_<table>_``) and keys: newest first, all or by country.
+_MAP_INDEX_KEYS = {"date": ("event_date", "event_id"), "country_date": ("country_code", "event_date", "event_id")}
 
 articles = Table(
     "articles",
@@ -140,10 +143,9 @@ for _table in (events, clusters):
     Index(f"ix_{_table.name}_cell_date", _table.c.cell, _table.c.event_date, _table.c.event_id)
     # migration 0008: newest first, all or by country, with every column of a map point, so a map of tens
     # of thousands of points reads the index alone (stats.map_geojson)
-    Index(f"ix_{_table.name}_date", _table.c.event_date, _table.c.event_id,
-          *(_table.c[n] for n in MAP_POINT_COLUMNS))
-    Index(f"ix_{_table.name}_country_date", _table.c.country_code, _table.c.event_date, _table.c.event_id,
-          *(_table.c[n] for n in MAP_POINT_COLUMNS if n != "country_code"))
+    for _name, _keys in _MAP_INDEX_KEYS.items():
+        Index(f"ix_{_table.name}_{_name}", *(_table.c[n] for n in _keys),
+              *(_table.c[n] for n in MAP_POINT_COLUMNS if n not in _keys))
 
 # ---- totals for /stats (migration 0007): events and fatalities per group of dimensions, kept exact by
 # triggers on ``events`` and ``clusters`` (the migration has them and says which grains there are).
