@@ -19,6 +19,7 @@ or in the schema api_bench_N (PostgreSQL), so reruns can skip the load with ``--
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -162,6 +163,31 @@ def _bbox(rng: random.Random) -> str:
     return f"{west:.2f},{south:.2f},{west + 10:.2f},{south + 10:.2f}"
 
 
+@functools.cache
+def _centres() -> dict[str, tuple[float, float]]:
+    """Each country's mean place (longitude, latitude): where the dashboard's view is when it is filtered."""
+    points: dict[str, list[tuple[float, float]]] = {}
+    for _place, _admin1, _country, cc, lat, lon, _gid in _places():
+        points.setdefault(cc, []).append((lon, lat))
+    return {cc: (statistics.fmean(p[0] for p in ps), statistics.fmean(p[1] for p in ps)) for cc, ps in points.items()}
+
+
+def _view(country: str, zoom: int, width: int = 1000, height: int = 600) -> str:
+    """The bounding box a ``width`` x ``height`` pixel map shows at ``zoom`` around a country's centre (in degrees
+    of a plain grid: the dashboard's box is a little taller away from the equator)."""
+    lon, lat = _centres()[country]
+    degrees = 360 / (256 * 2**zoom)
+    half_w, half_h = width * degrees / 2, height * degrees / 2
+    return (f"{max(-180, lon - half_w):.4f},{max(-90, lat - half_h):.4f},"
+            f"{min(180, lon + half_w):.4f},{min(90, lat + half_h):.4f}")
+
+
+def _map(rng: random.Random, zoom: int) -> tuple[str, dict[str, Any]]:
+    country = rng.choice(COUNTRIES)
+    return "/events/clusters", {"zoom": zoom, "limit": 100000, "country": country,
+                                "bbox": _view(country, zoom)} | _window(rng, 182)
+
+
 Query = Callable[[random.Random], tuple[str, dict[str, Any]]]
 QUERIES: dict[str, Query] = {
     "table: newest 50": lambda r: ("/events", {"limit": 50}),
@@ -175,6 +201,9 @@ QUERIES: dict[str, Query] = {
     "card: one event": lambda r: ("/events/{id}", {}),
     "map: country + 6 months (compact GeoJSON)": lambda r: ("/events.geojson", {
         "compact": "true", "limit": 100000, "country": r.choice(COUNTRIES)} | _window(r, 182)),
+    "map: country + 6 months (clusters, zoom 5)": lambda r: _map(r, 5),
+    "map: country + 6 months (clusters, zoom 7)": lambda r: _map(r, 7),
+    "map: everything (clusters, zoom 2)": lambda r: ("/events/clusters", {"zoom": 2, "limit": 100000}),
     "timeline: weeks of one country": lambda r: ("/stats", {"by": "week", "country": r.choice(COUNTRIES)}),
     "totals: types, country + 6 months": lambda r: ("/stats", {"by": "type", "country": r.choice(COUNTRIES)}
                                                     | _window(r, 182)),
@@ -182,8 +211,9 @@ QUERIES: dict[str, Query] = {
     "filter options: countries, everything": lambda r: ("/stats", {"by": "country", "top": 300}),
     "text search: 1 month": lambda r: ("/events", {"limit": 50, "q": "killing 3"} | _window(r, 30)),
 }
-#: The mix the load generator replays: what one dashboard refresh with a country and dates filter sends.
-LOAD_MIX = ("table: country + 6 months", "map: country + 6 months (compact GeoJSON)",
+#: The mix the load generator replays: what one dashboard refresh with a country and dates filter sends
+#: (the dashboard asks for clusters of the events in view; the compact GeoJSON is the API's, for other maps).
+LOAD_MIX = ("table: country + 6 months", "map: country + 6 months (clusters, zoom 5)",
             "timeline: weeks of one country", "totals: types, country + 6 months", "card: one event")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -326,3 +327,64 @@ def test_stats_cache_reuses_answers_until_it_expires_and_can_be_off() -> None:
     assert cache.get_or_compute("k", compute) == b"2"
     off = TtlCache(ttl=0)
     assert off.get_or_compute("k", compute) == b"3" and off.get_or_compute("k", compute) == b"4"
+
+
+def _cell(event: Event, size: float) -> tuple[int, int]:
+    loc = event.location
+    assert loc is not None and loc.longitude is not None and loc.latitude is not None
+    return math.floor((loc.longitude + 180) / size), math.floor((loc.latitude + 90) / size)
+
+
+@pytest.mark.parametrize("zoom", [0, 3, 6, 12])
+def test_map_clusters_group_every_matching_event_into_its_grid_cell(client: TestClient, stored: list[Event],
+                                                                    zoom: int) -> None:
+    body = client.get("/events/clusters", params={"zoom": zoom, "since": "2023-01-01"}).json()
+    located = [e for e in stored if e.location and e.location.latitude is not None
+               and e.event_date >= date(2023, 1, 1)]
+    size = body["cell_degrees"]
+    assert size == pytest.approx(360 / 256 / 2**zoom * 60)
+    expected: dict[tuple[int, int], list[Event]] = {}
+    for event in located:
+        expected.setdefault(_cell(event, size), []).append(event)
+    assert body["events"] == len(located)
+    got = {}
+    for cluster in body["clusters"]:
+        west, south, east, north = cluster["cell"]
+        assert west <= cluster["longitude"] <= east and south <= cluster["latitude"] <= north
+        got[(round((west + 180) / size), round((south + 90) / size))] = cluster
+    assert set(got) == set(expected)
+    for key, events in expected.items():
+        cluster = got[key]
+        assert cluster["events"] == len(events)
+        assert cluster["fatalities"] == sum(e.fatalities.best for e in events)
+        assert cluster["types"] == dict(Counter(e.event_type for e in events))
+        points = [(e.location.longitude, e.location.latitude) for e in events if e.location]
+        assert cluster["longitude"] == pytest.approx(sum(lon or 0 for lon, _ in points) / len(events))
+        assert cluster["latitude"] == pytest.approx(sum(lat or 0 for _, lat in points) / len(events))
+        if len(events) == 1:
+            (event,) = events
+            assert cluster["event"] == {"id": event.event_id, "type": event.event_type,
+                                        "date": event.event_date.isoformat(), "fatalities": event.fatalities.best,
+                                        "place": event.location and event.location.name}
+        else:
+            assert cluster["event"] is None
+    counts = [c["events"] for c in body["clusters"]]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_map_clusters_take_the_filters_the_view_and_the_newest_limit(client: TestClient, stored: list[Event]) -> None:
+    in_sudan = [e for e in stored if e.location and e.location.country_code == "SD"]
+    body = client.get("/events/clusters", params={"zoom": 1, "country": "SD", "bbox": "-180,-90,180,90"}).json()
+    assert body["events"] == len(in_sudan) > 2
+    newest = sorted(in_sudan, key=lambda e: (e.event_date, e.event_id), reverse=True)[:2]
+    body = client.get("/events/clusters", params={"zoom": 12, "country": "SD", "limit": 2}).json()
+    assert body["events"] == 2
+    assert {c["event"]["id"] for c in body["clusters"] if c["event"]} <= {e.event_id for e in newest}
+    empty = client.get("/events/clusters", params={"bbox": "-1,-1,1,1"}).json()
+    assert empty["events"] == 0 and empty["clusters"] == []
+
+
+@pytest.mark.parametrize("params", [{"zoom": -1}, {"zoom": 23}, {"zoom": "x"}, {"limit": 0}])
+def test_map_clusters_refuse_a_bad_zoom_or_limit(client: TestClient, params: dict[str, object]) -> None:
+    response = client.get("/events/clusters", params=params)
+    assert response.status_code in (400, 422) and response.json()["error"]["code"] == "E070"

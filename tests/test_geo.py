@@ -336,3 +336,18 @@ def test_an_abbreviation_is_only_a_country_a_province_or_a_large_city(geocoder: 
     assert geocoder.resolver.candidates(Mention(0, 2, "NY")) == []
     assert {p.feature for p in geocoder.resolver.candidates(Mention(0, 2, "KP"))} == {"admin1"}
     assert any(p.feature == "place" for p in geocoder.resolver.candidates(Mention(0, 2, "Ny")))
+
+
+def test_an_abbreviation_right_after_a_name_only_qualifies_it(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # "D.C." alone is Washington; after "Bogota" it is the capital district's designation, and
+    # reading it as Washington would pull the city to its US namesake.
+    for text in ("Students blocked a main road in Bogota D.C. on Thursday.",
+                 "Students blocked a main road in Suba (Bogota, D.C.) on Thursday."):
+        found = _parse(nlp, geocoder, text)
+        assert found["Bogota"].country_code == "CO"
+        assert found.get("D.C.") is None or found["D.C."].country_code != "US"
+    # One that is the place named before it, or holds it, stays.
+    assert _parse(nlp, geocoder, "Veterans marched in Washington, D.C. on Thursday.")["D.C."].country_code == "US"
+    assert _parse(nlp, geocoder, "Fighting near Peshawar, KP killed three.")["KP"].admin1 == "Khyber Pakhtunkhwa"
+    assert _parse(nlp, geocoder, "Veterans marched in Washington D.C. on Thursday.")["Washington D.C."] \
+        .country_code == "US"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import uvicorn
@@ -141,6 +142,33 @@ def test_brushing_the_timeline_sets_the_date_range(page: Any, stored: list[Event
     assert since < until
     page.wait_for_function(f"document.getElementById('status').dataset.events === "
                            f"'{sum(1 for e in stored if since <= e.event_date <= until)}'")
+
+
+def _in_box(event: Event, bbox: str) -> bool:
+    west, south, east, north = (float(v) for v in bbox.split(","))
+    loc = event.location
+    return (loc is not None and loc.latitude is not None and loc.longitude is not None
+            and west <= loc.longitude <= east and south <= loc.latitude <= north)
+
+
+def test_the_map_draws_the_servers_clusters_of_the_filtered_events_in_view(page: Any, stored: list[Event]) -> None:
+    in_sudan = [e for e in stored if e.location and e.location.country_code == "SD"]
+    page.select_option("#f-country", "SD")
+    with page.expect_response(lambda r: "/events/clusters?" in r.url) as first:
+        _apply(page)
+    params = parse_qs(urlsplit(first.value.url).query)
+    assert params["country"] == ["SD"] and params["zoom"] == ["2"]
+    assert first.value.json()["events"] == sum(_in_box(e, params["bbox"][0]) for e in in_sudan) == len(in_sudan)
+    page.wait_for_function(f"document.getElementById('map').dataset.events === '{len(in_sudan)}'")
+    drawn = int(page.get_attribute("#map", "data-clusters"))
+    assert 1 <= drawn < len(in_sudan), "events close together are drawn as one cluster at zoom 2"
+
+    # Zooming in asks again for the new view: smaller cells, only the events inside it.
+    with page.expect_response(lambda r: "/events/clusters?" in r.url and "zoom=5" in r.url) as zoomed:
+        _zoom_in(page, 3)
+    params = parse_qs(urlsplit(zoomed.value.url).query)
+    assert zoomed.value.json()["events"] == sum(_in_box(e, params["bbox"][0]) for e in in_sudan)
+    assert zoomed.value.json()["cell_degrees"] < first.value.json()["cell_degrees"]
 
 
 def test_alerts_panel_tolerates_a_missing_or_empty_alerts_route(page: Any) -> None:

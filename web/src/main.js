@@ -1,4 +1,4 @@
-// conflictradar dashboard: map (Leaflet on canvas, supercluster in worker.js), timeline brush, filters, table,
+// conflictradar dashboard: map (Leaflet on canvas, clusters from the server), timeline brush, filters, table,
 // event cards, alerts.
 // Everything it loads comes from the same server: the API and the bundled country and admin-1 outlines. No tiles,
 // no CDN.
@@ -69,7 +69,7 @@ async function fillFilterOptions() {
 // ---- map ----------------------------------------------------------------------------------------
 
 const renderer = L.canvas({ padding: 0.3 });
-const map = L.map("map", { preferCanvas: true, renderer, worldCopyJump: true, minZoom: 1, maxZoom: 14 })
+const map = L.map("map", { preferCanvas: true, renderer, worldCopyJump: true, minZoom: 1, maxZoom: MAX_ZOOM })
   .setView([15, 20], 2);
 map.attributionControl.setPrefix("Leaflet").addAttribution("Boundaries: Natural Earth 1:50m (world-atlas)");
 // The base map, under the events (overlay pane, z-index 400), each layer on its own canvas: countries, then the
@@ -85,9 +85,9 @@ const landRenderer = basePane("land", 350);
 const admin1Renderer = basePane("admin1", 360);
 const pointLayer = L.layerGroup().addTo(map);
 const alertLayer = L.layerGroup().addTo(map);
-let points = []; // [id, lon, lat, country code, admin1] of every point on the map (for alert rings)
+const MAX_ZOOM = 14;
 
-// The cluster index lives in a worker (worker.js); each request gets an id and a promise of the answer.
+// The admin-1 lines are prepared in a worker (worker.js); each request gets an id and a promise of the answer.
 const worker = new Worker("worker.js");
 const waiting = new Map();
 let nextRequest = 0;
@@ -179,53 +179,59 @@ function dominantType(types) {
   return Object.entries(types).sort((a, b) => b[1] - a[1])[0][0];
 }
 
+// The server groups the events in view into grid cells sized for the zoom (GET /events/clusters), so a view of
+// 100,000 events is a few hundred markers to fetch and draw; every pan or zoom asks again for the new view.
 let drawn = 0;
+
+function viewBbox() {
+  const bounds = map.getBounds();
+  const box = [Math.max(-180, bounds.getWest()), Math.max(-90, bounds.getSouth()),
+    Math.min(180, bounds.getEast()), Math.min(90, bounds.getNorth())];
+  if (bounds.getEast() - bounds.getWest() >= 360) [box[0], box[2]] = [-180, 180]; // the world is in view
+  return box.map((v) => v.toFixed(4)).join(",");
+}
+
+function clusterMarker(c) {
+  const colour = TYPE_COLOURS[dominantType(c.types)] || "#555";
+  const marker = L.circleMarker([c.latitude, c.longitude], {
+    renderer, radius: 8 + Math.min(22, 3 * Math.log2(c.events)), color: "#fff", weight: 1.5,
+    fillColor: colour, fillOpacity: 0.8,
+  });
+  marker.bindTooltip(`${c.events} events, ${c.fatalities} deaths`);
+  const [west, south, east, north] = c.cell;
+  const cell = L.latLngBounds([south, west], [north, east]);
+  // Zoom into the cell; at the deepest zoom, list its events in the table instead.
+  marker.on("click", () => (map.getZoom() >= MAX_ZOOM ? loadTable(false, c.cell.join(",")) : map.fitBounds(cell)));
+  return marker;
+}
+
+function eventMarker(c) {
+  const e = c.event;
+  const marker = L.circleMarker([c.latitude, c.longitude], {
+    renderer, radius: 4 + Math.min(16, 2 * Math.sqrt(e.fatalities || 0)), color: "#222", weight: 0.8,
+    fillColor: TYPE_COLOURS[e.type] || "#555", fillOpacity: 0.85,
+  });
+  marker.bindTooltip(`${e.date} ${e.type}${e.place ? " — " + e.place : ""}: ${e.fatalities} deaths`);
+  marker.on("click", () => openCard(e.id));
+  return marker;
+}
 
 async function drawPoints() {
   const ticket = ++drawn;
-  const bounds = map.getBounds();
-  const bbox = [Math.max(-180, bounds.getWest()), Math.max(-85, bounds.getSouth()),
-    Math.min(180, bounds.getEast()), Math.min(85, bounds.getNorth())];
-  const answer = await ask({ type: "clusters", bbox, zoom: Math.round(map.getZoom()) });
-  if (ticket !== drawn) return; // a newer view is already being drawn
-  pointLayer.clearLayers();
-  for (const item of answer.clusters) {
-    const [lon, lat] = item.geometry.coordinates;
-    const p = item.properties;
-    if (p.cluster) {
-      const colour = TYPE_COLOURS[dominantType(p.types)] || "#555";
-      const marker = L.circleMarker([lat, lon], {
-        renderer, radius: 8 + Math.min(22, 3 * Math.log2(p.point_count)), color: "#fff", weight: 1.5,
-        fillColor: colour, fillOpacity: 0.8,
-      });
-      marker.bindTooltip(`${p.point_count} events, ${p.fatalities} deaths`);
-      marker.on("click", () => map.setView([lat, lon], Math.min(p.expansion, 14)));
-      pointLayer.addLayer(marker);
-    } else {
-      const marker = L.circleMarker([lat, lon], {
-        renderer, radius: 4 + Math.min(16, 2 * Math.sqrt(p.fatalities || 0)), color: "#222", weight: 0.8,
-        fillColor: TYPE_COLOURS[p.type] || "#555", fillOpacity: 0.85,
-      });
-      marker.bindTooltip(`${p.date} ${p.type}${p.place ? " — " + p.place : ""}: ${p.fatalities} deaths`);
-      marker.on("click", () => openCard(item.id ?? p.id));
-      pointLayer.addLayer(marker);
-    }
-  }
-}
-
-async function loadPoints() {
   const params = filterParams();
-  params.set("compact", "true");
+  const zoom = String(Math.round(map.getZoom()));
+  params.set("zoom", zoom);
+  params.set("bbox", viewBbox());
   params.set("limit", String(MAP_LIMIT));
-  const url = new URL(`/events.geojson?${params}`, location.href).href;
-  const answer = await ask({ type: "load", url, headers: apiKey ? { "X-API-Key": apiKey } : {} });
-  if (answer.error) throw new Error(answer.error);
-  points = answer.slim;
-  await drawPoints();
-  return answer.count;
+  const answer = await api(`/events/clusters?${params}`);
+  if (ticket !== drawn) return null; // a newer view is already being drawn
+  pointLayer.clearLayers();
+  for (const c of answer.clusters) pointLayer.addLayer(c.event ? eventMarker(c) : clusterMarker(c));
+  Object.assign($("map").dataset, { zoom, events: String(answer.events), clusters: String(answer.clusters.length) });
+  return answer.events;
 }
 
-map.on("moveend", drawPoints);
+map.on("moveend", () => drawPoints().catch((error) => { $("status").textContent = `error: ${error.message}`; }));
 
 function drawLegend() {
   $("legend").replaceChildren(...Object.entries(TYPE_COLOURS).map(([type, colour]) =>
@@ -331,8 +337,13 @@ function row(e) {
     ...cells.map((c) => el("td", {}, c ?? "")));
 }
 
-async function loadTable(append = false) {
+let tableCell = null; // west,south,east,north of the map cluster whose events the table lists, if any
+
+async function loadTable(append = false, cell = append ? tableCell : null) {
+  tableCell = cell;
   const params = filterParams();
+  if (cell) params.set("bbox", cell);
+  $("events-table").dataset.cell = cell ?? "";
   params.set("limit", String(PAGE));
   params.set("sort", "-date");
   if (append && nextCursor) params.set("cursor", nextCursor);
@@ -412,25 +423,14 @@ function alertRegion(alert) {
   return alert.region ?? alert.key ?? alert.series ?? "";
 }
 
-// A region key is "CC" (country) or "CC/Admin1"; event ids, when the alert lists them, win.
-function alertHits(alert) {
-  const ids = new Set(alert.event_ids || []);
-  const [cc, admin1] = String(alertRegion(alert)).toLowerCase().split("/");
-  const inRegion = ([, , , code, area]) => cc && String(code || "").toLowerCase() === cc
-    && (!admin1 || String(area || "").toLowerCase() === admin1);
-  const byId = points.filter(([id]) => ids.has(id));
-  return byId.length ? byId : points.filter(inRegion);
-}
-
+// The ring goes on the mean point of the alert's located events, which the server sends with it.
 function markAlert(alert) {
-  const hits = alertHits(alert);
-  if (!hits.length) return null;
-  const lat = hits.reduce((s, p) => s + p[2], 0) / hits.length;
-  const lon = hits.reduce((s, p) => s + p[1], 0) / hits.length;
-  const ring = L.circleMarker([lat, lon], { renderer, radius: 26, color: "#d62728", weight: 3, dashArray: "6 4",
-    fill: false, interactive: false });
+  const at = alert.centroid;
+  if (!at) return null;
+  const ring = L.circleMarker([at.latitude, at.longitude], { renderer, radius: 26, color: "#d62728", weight: 3,
+    dashArray: "6 4", fill: false, interactive: false });
   alertLayer.addLayer(ring);
-  return [lat, lon];
+  return [at.latitude, at.longitude];
 }
 
 async function loadAlerts() {
@@ -461,9 +461,9 @@ async function loadAlerts() {
 async function refresh() {
   $("status").textContent = "loading…";
   try {
-    const [shown] = await Promise.all([loadPoints(), loadTable(), loadTimeline()]);
+    const [shown] = await Promise.all([drawPoints(), loadTable(), loadTimeline()]);
     const stats = await api(`/stats?${filterParams()}&by=type`);
-    const capped = shown >= MAP_LIMIT ? ` (map shows the newest ${MAP_LIMIT.toLocaleString()})` : "";
+    const capped = shown >= MAP_LIMIT ? ` (map shows the newest ${MAP_LIMIT.toLocaleString()} in view)` : "";
     $("status").textContent = `${stats.totals.events.toLocaleString()} events, `
       + `${stats.totals.fatalities.toLocaleString()} deaths${capped}`;
     $("status").dataset.events = String(stats.totals.events);

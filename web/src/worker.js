@@ -1,42 +1,5 @@
-// Off the page's thread: fetch the map's points, build the supercluster index and answer cluster queries,
-// so 100,000 points never freeze the page; and turn the admin-1 boundaries into lines to draw.
-import Supercluster from "supercluster";
+// Off the page's thread: turn the admin-1 boundaries into lines to draw.
 import { mesh } from "topojson-client";
-
-let index = null;
-
-function buildIndex(points) {
-  const built = new Supercluster({
-    radius: 50, maxZoom: 12,
-    map: (p) => ({ fatalities: p.fatalities || 0, types: { [p.type]: 1 } }),
-    reduce: (acc, p) => {
-      acc.fatalities += p.fatalities;
-      for (const [type, n] of Object.entries(p.types)) acc.types[type] = (acc.types[type] || 0) + n;
-    },
-  });
-  built.load(points);
-  return built;
-}
-
-async function load({ url, headers }) {
-  const response = await fetch(url, { headers });
-  if (!response.ok) return { error: `${url}: HTTP ${response.status}` };
-  const collection = await response.json();
-  const points = collection.features.map((f) => ({ ...f, properties: { ...f.properties, id: f.id } }));
-  index = buildIndex(points);
-  // What the page keeps per point (for alert rings): id, lon, lat, country code, admin1.
-  const slim = points.map((p) => [p.id, ...p.geometry.coordinates, p.properties.country_code, p.properties.admin1]);
-  return { count: points.length, slim };
-}
-
-function clusters({ bbox, zoom }) {
-  if (!index) return { clusters: [] };
-  const found = index.getClusters(bbox, zoom);
-  for (const c of found) {
-    if (c.properties.cluster) c.properties.expansion = index.getClusterExpansionZoom(c.properties.cluster_id);
-  }
-  return { clusters: found };
-}
 
 // Admin-1 lines: per country, the arcs between two of its provinces (an arc with one province on either side),
 // cut into pieces of about PIECE points; per piece its [west, south, east, north] and its points as Web-Mercator
@@ -93,7 +56,7 @@ async function admin1({ url }) {
 
 self.onmessage = async ({ data }) => {
   try {
-    const answer = await ({ load, admin1 }[data.type] ?? clusters)(data);
+    const answer = await admin1(data); // the only request the page sends
     const { transfer = [], ...rest } = answer;
     self.postMessage({ id: data.id, ...rest }, transfer);
   } catch (error) {

@@ -151,6 +151,31 @@ class StatsOut(BaseModel):
     groups: list[StatGroup]
 
 
+class ClusterEvent(BaseModel):
+    id: str
+    type: str | None
+    date: str | None = Field(description="YYYY-MM-DD.")
+    fatalities: int
+    place: str | None
+
+
+class Cluster(BaseModel):
+    longitude: float = Field(description="Mean longitude of the cluster's events.")
+    latitude: float = Field(description="Mean latitude of the cluster's events.")
+    events: int
+    fatalities: int
+    types: dict[str, int] = Field(description="Events per event type.")
+    cell: list[float] = Field(description="The grid cell's bounds: west, south, east, north.")
+    event: ClusterEvent | None = Field(description="The event, when the cluster holds one.")
+
+
+class ClustersOut(BaseModel):
+    zoom: int
+    cell_degrees: float = Field(description="Width and height of a cell in degrees.")
+    events: int = Field(description="Events in all clusters (at most the request's limit: the newest).")
+    clusters: list[Cluster] = Field(description="Largest first.")
+
+
 class ErrorBody(BaseModel):
     code: str = Field(description="Catalogue code (conflictradar.errors), e.g. E070.")
     message: str

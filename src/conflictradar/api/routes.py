@@ -14,11 +14,11 @@ from sqlalchemy import select
 from ..errors import E, InputError
 from ..ingest._readers import check_article
 from ..schema import Article, Event
-from ..store.stats import STAT_GROUPS, map_geojson, report
+from ..store.stats import CLUSTER_PIXELS, STAT_GROUPS, map_clusters, map_geojson, report
 from ..store.tables import events as events_table
 from .cache import TtlCache
 from .deps import Core, Filters, Sort, clean_text, decode_cursor, encode_cursor, require_write_key
-from .models import ArticleIn, ArticleOut, ErrorOut, EventDetail, EventPage, IngestOut, StatsOut
+from .models import ArticleIn, ArticleOut, ClustersOut, ErrorOut, EventDetail, EventPage, IngestOut, StatsOut
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "A parameter is invalid (catalogue code E070, E022 or E074)."},
@@ -36,6 +36,7 @@ writes = APIRouter(dependencies=[Depends(require_write_key)], responses=ERRORS |
 
 MAX_PAGE = 1000
 MAX_MAP_POINTS = 200_000
+MAX_ZOOM = 22
 MAX_BATCH = 1000
 EventId = Annotated[str, PathParam(max_length=64, description="The event's stable id.")]
 ArticleId = Annotated[str, PathParam(max_length=512, description="The article's id.")]
@@ -81,6 +82,17 @@ def events_geojson(core: Core, query: Filters,
     features = [_feature(e) for e in core.store.iter_events(located)
                 if e.location and e.location.latitude is not None and e.location.longitude is not None]
     return _json({"type": "FeatureCollection", "features": features}, media_type="application/geo+json")
+
+
+@reads.get("/events/clusters", response_model=ClustersOut, tags=["events"],
+           summary="Located events grouped into map clusters for a zoom level")
+def events_clusters(core: Core, query: Filters,
+                    zoom: Annotated[int, Query(ge=0, le=MAX_ZOOM, description=(
+                        f"Web-Mercator zoom level: each cluster is a grid cell about {CLUSTER_PIXELS} pixels wide "
+                        "there. Pass the view as bbox."))] = 2,
+                    limit: Annotated[int, Query(ge=1, le=MAX_MAP_POINTS, description="Cluster the newest N events.")]
+                    = 100_000) -> Response:
+    return _json(map_clusters(core.store, query, zoom, limit))
 
 
 @reads.get("/events/{event_id}", response_model=EventDetail, tags=["events"],

@@ -28,6 +28,8 @@ AREA_FEATURES = frozenset({"country", "region", "admin1"})
 _HINT_WEIGHT = 1.0
 _SEPARATOR = re.compile(r"\s+-\s+|,")
 _ABBREVIATION = re.compile(r"^[A-Z][A-Z&.]{0,4}$")
+#: Between a name and an abbreviation that qualifies it: a space or a comma.
+_DESIGNATION_GAP = re.compile(r"\s*,?\s+$")
 #: What may stand between "X" and its container "Y": "X, Y", "X (Y", "X district (Y", "X township, Y".
 HIERARCHY_GAP = re.compile(r"^\s*(?:[a-z-]+\s*)?[,(]\s*$")
 #: The bracketed list right after a name: "X (Y, Z)", "X village (Y district, Z)", and after a part of
@@ -143,6 +145,9 @@ class Resolver:
         self._text = text
         self._hints = dict.fromkeys(hints, _HINT_WEIGHT)
         pools = [self.candidates(m) for m in mentions]
+        for i in range(1, len(mentions)):
+            if self._designates(mentions[i - 1], mentions[i]):
+                pools[i] = [p for p in pools[i] if any(q == p or _inside(q, p) for q in pools[i - 1])]
         self._support = _Support(mentions, pools)
         self._held: list[list[Place]] = [[] for _ in mentions]  # candidates of the names this one follows as area
         for i in range(len(mentions)):
@@ -152,6 +157,13 @@ class Resolver:
         for _ in range(2):
             chosen = [self._best(i, mentions, pools, chosen) for i in range(len(mentions))]
         return [Resolved(m, p) for m, p in zip(mentions, chosen, strict=True)]
+
+    def _designates(self, before: Mention, mention: Mention) -> bool:
+        """An abbreviation written straight after a name ("Bogota D.C.", "Bogota, D.C.") qualifies that name:
+        it is a place of its own only as the area that holds it ("Peshawar, KP") or the place itself
+        ("Washington, D.C."), not a namesake's city abroad."""
+        return (is_abbreviation(mention.text) and before.end < mention.start
+                and _DESIGNATION_GAP.match(self._text, before.end, mention.start) is not None)
 
     def _prior(self, place: Place) -> float:
         return _FEATURE_PRIOR.get(place.feature, 0.0) + 0.5 * math.log10(place.population + 10)

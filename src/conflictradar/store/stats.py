@@ -19,14 +19,15 @@ from datetime import date
 from json.encoder import encode_basestring
 from typing import Any, Final
 
-from sqlalchemy import Select, String, Table, func, literal_column, select, type_coerce, union_all
+from sqlalchemy import Integer, Select, String, Table, cast, func, literal_column, select, type_coerce, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import EventQuery, Store, _filters
 from .tables import MAP_POINT_COLUMNS, clusters, event_totals, events
 
-__all__ = ["STAT_GROUPS", "TIME_GROUPS", "map_geojson", "point_feature", "report", "stats", "totals"]
+__all__ = ["CLUSTER_PIXELS", "STAT_GROUPS", "TIME_GROUPS", "cell_degrees", "map_clusters", "map_geojson",
+           "point_feature", "report", "stats", "totals"]
 
 #: What ``stats`` can group by. Time groups come back in time order, the others largest first.
 TIME_GROUPS: Final = ("day", "week", "month")
@@ -222,3 +223,66 @@ def point_feature(row: tuple[Any, ...], quote: Any = encode_basestring) -> str:
         ',"fatalities":', "null" if deaths is None else repr(deaths), ',"country_code":',
         "null" if cc is None else quote(cc), ',"admin1":', "null" if admin1 is None else quote(admin1),
         ',"place":', "null" if place is None else quote(place), "}}"))
+
+
+#: A map cluster is a grid cell about this many screen pixels wide at the zoom it is asked for.
+CLUSTER_PIXELS = 60
+_TILE_PIXELS = 256  # a Web-Mercator zoom level z shows the world 256 * 2**z pixels wide
+
+
+def cell_degrees(zoom: int) -> float:
+    """The width (and height) in degrees of a map cluster's cell at a Web-Mercator zoom level."""
+    return 360.0 / (_TILE_PIXELS * 2.0**zoom) * CLUSTER_PIXELS
+
+
+def map_clusters(store: Store, query: EventQuery, zoom: int, limit: int) -> dict[str, Any]:
+    """The newest ``limit`` located events the query matches, grouped into grid cells sized for ``zoom``:
+    ``{"zoom", "cell_degrees", "events", "clusters": [...]}``, each cluster with its cell's bounds, the mean
+    point of its events, their count, deaths and count per type, and the event itself when it is alone.
+
+    Grouped in SQL: a dense map (tens of thousands of points) is a few hundred rows to send and draw, where
+    writing each point cost the server ~5 microseconds and the page a point to index."""
+    size = cell_degrees(zoom)
+    with store.reads.connect() as conn:
+        table, filters = _source(conn, query)
+        newest = (select(*(table.c[n] for n in MAP_POINT_COLUMNS))
+                  .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
+                  .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit).subquery())
+        column = _floor(conn, (newest.c.longitude + 180) / size).label("column")
+        row = _floor(conn, (newest.c.latitude + 90) / size).label("row")
+        deaths = func.coalesce(func.sum(newest.c.fatalities_best), 0)
+        stmt = (select(column, row, newest.c.event_type, func.count(), deaths, func.sum(newest.c.longitude),
+                       func.sum(newest.c.latitude), func.min(newest.c.event_id), func.min(newest.c.event_date),
+                       func.min(newest.c.location_name))
+                .group_by(column, row, newest.c.event_type))
+        rows = conn.execute(stmt).all()
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    for col, row_, event_type, n, deaths, sum_lon, sum_lat, event_id, day, place in rows:
+        cell = cells.setdefault((int(col), int(row_)), {"events": 0, "fatalities": 0, "lon": 0.0, "lat": 0.0,
+                                                       "types": {}, "event": None})
+        cell["events"] += int(n)
+        cell["fatalities"] += int(deaths)
+        cell["lon"] += float(sum_lon)
+        cell["lat"] += float(sum_lat)
+        cell["types"][event_type or ""] = int(n)
+        cell["event"] = {"id": event_id, "type": event_type, "date": _iso(day), "fatalities": int(deaths),
+                         "place": place}
+    clusters = [_cluster(key, cell, size) for key, cell in cells.items()]
+    clusters.sort(key=lambda c: (-c["events"], c["cell"]))
+    return {"zoom": zoom, "cell_degrees": size, "events": sum(c["events"] for c in clusters), "clusters": clusters}
+
+
+def _floor(conn: Connection, value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """floor() of a non-negative number on both databases: SQLite's integer CAST truncates (so floors it),
+    PostgreSQL's rounds."""
+    return cast(func.floor(value), Integer) if conn.dialect.name == "postgresql" else cast(value, Integer)
+
+
+def _cluster(key: tuple[int, int], cell: dict[str, Any], size: float) -> dict[str, Any]:
+    column, row = key
+    n = cell["events"]
+    west, south = column * size - 180, row * size - 90
+    return {"longitude": cell["lon"] / n, "latitude": cell["lat"] / n, "events": n, "fatalities": cell["fatalities"],
+            "types": dict(sorted(cell["types"].items())),
+            "cell": [max(west, -180.0), max(south, -90.0), min(west + size, 180.0), min(south + size, 90.0)],
+            "event": cell["event"] if n == 1 else None}

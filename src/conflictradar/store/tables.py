@@ -142,10 +142,11 @@ for _table in (events, clusters):
     # migration 0006: a bounding box reads the cells it touches, each in date order
     Index(f"ix_{_table.name}_cell_date", _table.c.cell, _table.c.event_date, _table.c.event_id)
     # migration 0008: newest first, all or by country, with every column of a map point, so a map of tens
-    # of thousands of points reads the index alone (stats.map_geojson)
+    # of thousands of points reads the index alone (stats.map_geojson, map_clusters); 0009: and the grid
+    # cell, which a map's bounding box tests
     for _name, _keys in _MAP_INDEX_KEYS.items():
         Index(f"ix_{_table.name}_{_name}", *(_table.c[n] for n in _keys),
-              *(_table.c[n] for n in MAP_POINT_COLUMNS if n not in _keys))
+              *(_table.c[n] for n in (*MAP_POINT_COLUMNS, "cell") if n not in _keys))
 
 # ---- totals for /stats (migration 0007): events and fatalities per group of dimensions, kept exact by
 # triggers on ``events`` and ``clusters`` (the migration has them and says which grains there are).
