@@ -215,6 +215,9 @@ QUERIES: dict[str, Query] = {
 #: (the dashboard asks for clusters of the events in view; the compact GeoJSON is the API's, for other maps).
 LOAD_MIX = ("table: country + 6 months", "map: country + 6 months (clusters, zoom 5)",
             "timeline: weeks of one country", "totals: types, country + 6 months", "card: one event")
+#: ``--mix``: the dashboard's refresh as it is, and as it was before it asked for clusters (every point).
+MIXES = {"dashboard": LOAD_MIX,
+         "dashboard-points": tuple(n.replace("(clusters, zoom 5)", "(compact GeoJSON)") for n in LOAD_MIX)}
 
 
 def _request(client: httpx.Client, base: str, name: str, rng: random.Random, ids: list[str]) -> float:
@@ -247,9 +250,10 @@ def latencies(base: str, runs: int, ids: list[str]) -> dict[str, dict[str, float
     return out
 
 
-def load_test(base: str, clients: int, seconds: float, ids: list[str]) -> dict[str, Any]:
+def load_test(base: str, clients: int, seconds: float, ids: list[str],
+              mix: tuple[str, ...] = LOAD_MIX) -> dict[str, Any]:
     times: list[float] = []
-    by_query: dict[str, list[float]] = {name: [] for name in LOAD_MIX}
+    by_query: dict[str, list[float]] = {name: [] for name in mix}
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
@@ -257,7 +261,7 @@ def load_test(base: str, clients: int, seconds: float, ids: list[str]) -> dict[s
         rng = random.Random(seed)
         with httpx.Client(timeout=120) as client:
             while time.perf_counter() < stop:
-                name = rng.choice(LOAD_MIX)
+                name = rng.choice(mix)
                 elapsed = _request(client, base, name, rng, ids)
                 with lock:
                     times.append(elapsed)
@@ -315,7 +319,7 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             engine.dispose()
             url = pg_schema_url(args.pg_url, schema)
     result: dict[str, Any] = {"db": kind, "events": args.events, "stats_cache_seconds": args.stats_cache_seconds,
-                              "server_workers": args.server_workers}
+                              "server_workers": args.server_workers, "mix": args.mix}
     if fresh:
         print(f"{kind}: loading {args.events:,} events ...", flush=True)
         result["load_s"] = load(url, args.events)
@@ -332,8 +336,14 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         if args.runs:
             print(f"{kind}: latency, one client, {args.runs} runs per query", flush=True)
             result["latency"] = latencies(base, args.runs, ids)
-        print(f"{kind}: load, {args.clients} clients for {args.seconds:.0f} s (dashboard refresh mix)", flush=True)
-        result["load"] = load_test(base, args.clients, args.seconds, ids)
+        if args.rest:
+            print(f"{kind}: resting {args.rest:.0f} s (this machine's CPU slows under sustained load)", flush=True)
+            time.sleep(args.rest)
+        if args.warmup:
+            print(f"{kind}: warm-up, {args.warmup:.0f} s of the same load, not counted", flush=True)
+            load_test(base, args.clients, args.warmup, ids, MIXES[args.mix])
+        print(f"{kind}: load, {args.clients} clients for {args.seconds:.0f} s (mix {args.mix})", flush=True)
+        result["load"] = load_test(base, args.clients, args.seconds, ids, MIXES[args.mix])
         print(f"  {result['load']['requests_per_s']:.1f} requests/s, p50 {result['load']['p50_ms']:.1f} ms, "
               f"p95 {result['load']['p95_ms']:.1f} ms", flush=True)
         for name, q in result["load"]["by_query"].items():
@@ -354,6 +364,13 @@ def main() -> None:
     parser.add_argument("--server-workers", type=int, default=1, help="conflictradar serve --workers N.")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--reuse", action="store_true", help="Reuse the database a previous run loaded.")
+    parser.add_argument("--mix", choices=tuple(MIXES), default="dashboard",
+                        help="What the load replays: the dashboard's refresh, or as it was with every map point.")
+    parser.add_argument("--rest", type=float, default=0,
+                        help="Seconds idle before the load (for A/B runs on a machine whose CPU speed drifts).")
+    parser.add_argument("--warmup", type=float, default=0,
+                        help="Seconds of the load run first and not counted (on a machine that pages out idle "
+                             "file cache, the first requests read the database from disk).")
     parser.add_argument("--stats-cache-seconds", type=float, default=30.0,
                         help="The server's /stats cache (0: off, so every /stats request is uncached).")
     args = parser.parse_args()

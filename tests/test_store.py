@@ -173,3 +173,12 @@ def test_text_search_finds_sentences_case_insensitively_and_postgres_reads_the_t
         plan = "\n".join(conn.execute(text(
             "EXPLAIN SELECT event_id FROM evidence WHERE lower(sentence) LIKE '%market near%'")).scalars())
     assert "ix_evidence_sentence_trgm" in plan
+
+
+def test_postgres_plans_every_query_for_its_own_values(core: ConflictRadar) -> None:
+    """A generic plan, reused for all values once a statement is prepared, picks one country's plan for all."""
+    if core.store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    for engine in (core.store.engine, core.store.reads, core.store.engine):  # also after the pool's reset
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"

@@ -16,6 +16,7 @@ const TYPE_COLOURS = {
   "Strategic developments": "#7f8c8d",
 };
 const MAP_LIMIT = 100000;
+const MAX_ZOOM = 14;
 const PAGE = 50;
 const ADMIN1_MIN_ZOOM = 4; // province lines from this zoom on (below it they would only be clutter)
 const $ = (id) => document.getElementById(id);
@@ -85,7 +86,6 @@ const landRenderer = basePane("land", 350);
 const admin1Renderer = basePane("admin1", 360);
 const pointLayer = L.layerGroup().addTo(map);
 const alertLayer = L.layerGroup().addTo(map);
-const MAX_ZOOM = 14;
 
 // The admin-1 lines are prepared in a worker (worker.js); each request gets an id and a promise of the answer.
 const worker = new Worker("worker.js");
