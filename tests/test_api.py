@@ -285,10 +285,13 @@ def test_posted_articles_are_extracted_stored_and_idempotent(core: ConflictRadar
                "text": "Soldiers clashed with rebels near the town of Gao on Monday, and five people were "
                        "killed in the fighting, officials said on Tuesday."}
     before = client.get("/stats", params={"by": "type"}).json()["totals"]["events"]  # now cached
+    on_map = client.get("/events/clusters").json()["events"]  # cached too
     first = client.post("/articles", json=article, headers=headers)
     assert first.status_code == 201, first.text
     after = client.get("/stats", params={"by": "type"}).json()["totals"]["events"]
     assert after == before + first.json()["events_added"], "a write through the API must refresh the stats"
+    assert client.get("/events/clusters").json()["events"] == on_map + first.json()["events_added"], \
+        "and the map's clusters"
     assert first.json()["articles_added"] == 1 and first.json()["article_ids"] == ["api-1"]
     again = client.post("/articles", json=[article], headers=headers)
     assert again.status_code == 200 and again.json()["articles_skipped"] == 1

@@ -80,7 +80,8 @@ def create_app(core: ConflictRadar, *, require_key_for_reads: bool = False, dash
                stats_cache_seconds: float = 30.0) -> FastAPI:
     """The FastAPI app over ``core``: the API, the analyze routes and the dashboard at ``/``.
 
-    ``stats_cache_seconds``: how long a ``GET /stats`` answer is reused (see ``api.cache``); 0 turns it off.
+    ``stats_cache_seconds``: how long a ``GET /stats`` or ``GET /events/clusters`` answer is reused (see
+    ``api.cache``); 0 turns it off.
     """
     from .. import __version__
 

@@ -86,13 +86,19 @@ def events_geojson(core: Core, query: Filters,
 
 @reads.get("/events/clusters", response_model=ClustersOut, tags=["events"],
            summary="Located events grouped into map clusters for a zoom level")
-def events_clusters(core: Core, query: Filters,
+def events_clusters(request: Request, core: Core, query: Filters,
                     zoom: Annotated[int, Query(ge=0, le=MAX_ZOOM, description=(
                         f"Web-Mercator zoom level: each cluster is a grid cell about {CLUSTER_PIXELS} pixels wide "
                         "there. Pass the view as bbox."))] = 2,
                     limit: Annotated[int, Query(ge=1, le=MAX_MAP_POINTS, description="Cluster the newest N events.")]
                     = 100_000) -> Response:
-    return _json(map_clusters(core.store, query, zoom, limit))
+    def compute() -> bytes:
+        return json.dumps(map_clusters(core.store, query, zoom, limit), ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+
+    # Every page load starts with the same view (the world, no filter), the costliest to group.
+    cache: TtlCache = request.app.state.stats_cache
+    return Response(cache.get_or_compute(("clusters", query, zoom, limit), compute), media_type="application/json")
 
 
 @reads.get("/events/{event_id}", response_model=EventDetail, tags=["events"],

@@ -27,7 +27,7 @@ def serve(
         "--require-key-for-reads", envvar=ENV_REQUIRE_READ_KEY,
         help="Reads need an API key too (by default only writes do).")] = False,
     stats_cache: Annotated[float, typer.Option(
-        "--stats-cache-seconds", help="Reuse a /stats answer for this long (0: never).")] = 30.0,
+        "--stats-cache-seconds", help="Reuse a /stats or /events/clusters answer for this long (0: never).")] = 30.0,
     workers: Annotated[int, typer.Option(
         "--workers", min=1, help="Server processes sharing the port (each with its own connections and "
                                  "/stats cache); one per core serves concurrent clients best.")] = 1,
