@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from conflictradar.api import create_app
 from conflictradar.api.synthetic import synthetic_batch
@@ -391,3 +393,32 @@ def test_map_clusters_take_the_filters_the_view_and_the_newest_limit(client: Tes
 def test_map_clusters_refuse_a_bad_zoom_or_limit(client: TestClient, params: dict[str, object]) -> None:
     response = client.get("/events/clusters", params=params)
     assert response.status_code in (400, 422) and response.json()["error"]["code"] == "E070"
+
+
+@pytest.mark.slow
+def test_a_database_failure_is_a_503_with_its_cause_in_the_body_and_the_log(
+        core: ConflictRadar, client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    _record, key = create_key(core.store, "ingest-bot")
+    with core.store.engine.begin() as conn:  # the database breaks under the running server
+        conn.execute(text("DROP TABLE evidence"))
+    article = {"id": "api-broken", "published": "2024-05-02",
+               "text": "Soldiers clashed with rebels near Gao on Monday, and five people were killed."}
+    with caplog.at_level(logging.ERROR, logger="conflictradar.api"):
+        response = client.post("/articles", json=article, headers={"X-API-Key": key})
+    assert response.status_code == 503 and response.json()["error"]["code"] == "E030"
+    assert "evidence" in response.json()["error"]["message"]
+    assert any(r.name == "conflictradar.api" and "POST /articles" in r.getMessage() and r.exc_info
+               for r in caplog.records)
+
+
+@pytest.mark.slow
+def test_replacing_an_article_with_another_ones_text_is_a_rejection_not_a_server_error(client: TestClient,
+                                                                                      core: ConflictRadar) -> None:
+    _record, key = create_key(core.store, "ingest-bot")
+    headers = {"X-API-Key": key}
+    assert client.post("/articles", json=[{"id": "x", "text": "0"}, {"id": "y", "text": "1"}],
+                       headers=headers).status_code == 201
+    response = client.post("/articles", params={"replace": "true"}, json={"id": "y", "text": "0"}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert [r["code"] for r in response.json()["rejected"]] == ["E012"]
+    assert client.get("/articles/y").json()["text"] == "1"

@@ -53,6 +53,16 @@ def test_changed_text_is_rejected_unless_replacing(core: ConflictRadar) -> None:
     assert max(e.fatalities.best for e in stored) == 5
 
 
+def test_replacing_with_another_articles_text_is_refused_and_changes_nothing(core: ConflictRadar) -> None:
+    core.ingest_articles([make_article(REPORT, article_id="a"),
+                          make_article(REPORT.replace("four", "five"), article_id="b")])
+    before = core.events(EventQuery(raw=True))
+    refused = core.ingest_articles([make_article(REPORT.replace("four", "five"), article_id="a")], replace=True)
+    assert [e.code.name for e in refused.rejected] == ["E012"] and refused.articles_replaced == 0
+    assert "four" in core.store.article("a").text  # type: ignore[union-attr]
+    assert core.events(EventQuery(raw=True)) == before
+
+
 def test_events_round_trip_through_the_database(core: ConflictRadar) -> None:
     article = make_article(REPORT, published="2024-06-06", article_id="rt")
     extracted = list(core.extract([article]))

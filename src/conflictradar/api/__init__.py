@@ -10,6 +10,7 @@ dashboard (static files built from web/) is served at ``/``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -41,14 +42,18 @@ def static_dir() -> Path:
     return Path(str(resources.files("conflictradar").joinpath("web", "static")))
 
 
+log = logging.getLogger("conflictradar.api")
+
+
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ConflictRadarError)
     message = exc.args[0] if exc.args else str(exc)
-    if isinstance(exc, StoreError | ConfigError):  # the server's fault, not the request's
+    if isinstance(exc, StoreError | ConfigError):  # the server's fault, not the request's: the operator's log
+        log.error("%s %s: %s", request.method, request.url.path, message, exc_info=exc)  # gets the cause
         return _error(503, exc.code.name, message)
     status = _STATUS.get(exc.code, 400)
     headers = {"WWW-Authenticate": "ApiKey"} if status == 401 else None

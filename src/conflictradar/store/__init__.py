@@ -156,6 +156,9 @@ class Store:
                         if not replace:
                             report.rejected.append(InputError(E.E011, None, None, article_id=article.id))
                             continue
+                        if known_text:  # another article's text: storing it twice would break its uniqueness
+                            report.rejected.append(InputError(E.E012, None, None, article_id=article.id))
+                            continue
                         conn.execute(delete(evidence).where(evidence.c.event_id.in_(
                             select(events.c.event_id).where(events.c.article_id == article.id))))
                         conn.execute(delete(events).where(events.c.article_id == article.id))
