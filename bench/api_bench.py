@@ -217,7 +217,8 @@ LOAD_MIX = ("table: country + 6 months", "map: country + 6 months (clusters, zoo
             "timeline: weeks of one country", "totals: types, country + 6 months", "card: one event")
 #: ``--mix``: the dashboard's refresh as it is, and as it was before it asked for clusters (every point).
 MIXES = {"dashboard": LOAD_MIX,
-         "dashboard-points": tuple(n.replace("(clusters, zoom 5)", "(compact GeoJSON)") for n in LOAD_MIX)}
+         "dashboard-points": ("table: country + 6 months", "map: country + 6 months (compact GeoJSON)",
+                              *LOAD_MIX[2:])}
 
 
 def _request(client: httpx.Client, base: str, name: str, rng: random.Random, ids: list[str]) -> float:

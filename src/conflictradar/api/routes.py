@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,10 +43,20 @@ EventId = Annotated[str, PathParam(max_length=64, description="The event's stabl
 ArticleId = Annotated[str, PathParam(max_length=512, description="The article's id.")]
 
 
+def _encode(body: Any) -> bytes:
+    """The canonical JSON encoding of every answer (compact, UTF-8)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _json(body: Any, media_type: str = "application/json", status_code: int = 200) -> Response:
     """Serialise once with the canonical encoder (skips re-validating thousands of records)."""
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status_code,
-                    media_type=media_type)
+    return Response(_encode(body), status_code=status_code, media_type=media_type)
+
+
+def _cached_json(request: Request, key: Any, compute: Callable[[], Any]) -> Response:
+    """An aggregate's answer, reused from the app's TTL cache (api.cache) while fresh."""
+    cache: TtlCache = request.app.state.stats_cache
+    return Response(cache.get_or_compute(key, lambda: _encode(compute())), media_type="application/json")
 
 
 @reads.get("/events", response_model=EventPage, tags=["events"], summary="List events, filtered and paginated")
@@ -92,13 +103,8 @@ def events_clusters(request: Request, core: Core, query: Filters,
                         "there. Pass the view as bbox."))] = 2,
                     limit: Annotated[int, Query(ge=1, le=MAX_MAP_POINTS, description="Cluster the newest N events.")]
                     = 100_000) -> Response:
-    def compute() -> bytes:
-        return json.dumps(map_clusters(core.store, query, zoom, limit), ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
-
     # Every page load starts with the same view (the world, no filter), the costliest to group.
-    cache: TtlCache = request.app.state.stats_cache
-    return Response(cache.get_or_compute(("clusters", query, zoom, limit), compute), media_type="application/json")
+    return _cached_json(request, ("clusters", query, zoom, limit), lambda: map_clusters(core.store, query, zoom, limit))
 
 
 @reads.get("/events/{event_id}", response_model=EventDetail, tags=["events"],
@@ -127,11 +133,7 @@ def get_stats(request: Request, core: Core, query: Filters,
     if by not in STAT_GROUPS:
         raise InputError(E.E022, what="grouping", got=by, expected=", ".join(STAT_GROUPS))
 
-    def compute() -> bytes:
-        return json.dumps(report(core.store, query, by, top), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-    cache: TtlCache = request.app.state.stats_cache
-    return Response(cache.get_or_compute((query, by, top), compute), media_type="application/json")
+    return _cached_json(request, (query, by, top), lambda: report(core.store, query, by, top))
 
 
 @reads.get("/articles/{article_id}", response_model=ArticleOut, tags=["articles"],

@@ -162,8 +162,8 @@ class Resolver:
         """An abbreviation written straight after a name ("Bogota D.C.", "Bogota, D.C.") qualifies that name:
         it is a place of its own only as the area that holds it ("Peshawar, KP") or the place itself
         ("Washington, D.C."), not a namesake's city abroad."""
-        return (is_abbreviation(mention.text) and before.end < mention.start
-                and _DESIGNATION_GAP.match(self._text, before.end, mention.start) is not None)
+        gap = _DESIGNATION_GAP.match(self._text, before.end, mention.start)
+        return gap is not None and is_abbreviation(mention.text)
 
     def _prior(self, place: Place) -> float:
         return _FEATURE_PRIOR.get(place.feature, 0.0) + 0.5 * math.log10(place.population + 10)

@@ -198,13 +198,19 @@ def map_geojson(store: Store, query: EventQuery, limit: int) -> str:
     return f'{{"type":"FeatureCollection","features":[{body}]}}'
 
 
-def _point_rows(conn: Connection, query: EventQuery, limit: int) -> Sequence[tuple[Any, ...]]:
+def _newest_points(conn: Connection, query: EventQuery, limit: int, dates_as_text: bool = False) -> Select[Any]:
+    """The map columns of the newest ``limit`` located events the query matches (the map indexes' order)."""
     table, filters = _source(conn, query)
-    # The date as the driver gives it (SQLite's ISO text is not parsed into a date only to be printed).
-    columns = [type_coerce(table.c[n], String) if n == "event_date" else table.c[n] for n in MAP_POINT_COLUMNS]
-    stmt = (select(*columns)
+    columns = [type_coerce(table.c[n], String) if dates_as_text and n == "event_date" else table.c[n]
+               for n in MAP_POINT_COLUMNS]
+    return (select(*columns)
             .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
             .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit))
+
+
+def _point_rows(conn: Connection, query: EventQuery, limit: int) -> Sequence[tuple[Any, ...]]:
+    # The date as the driver gives it (SQLite's ISO text is not parsed into a date only to be printed).
+    stmt = _newest_points(conn, query, limit, dates_as_text=True)
     # Plain tuples straight from the driver's cursor: these columns need no conversion, and a dense map
     # has tens of thousands of rows to wrap otherwise.
     return conn.execute(stmt).cursor.fetchall()
@@ -244,10 +250,7 @@ def map_clusters(store: Store, query: EventQuery, zoom: int, limit: int) -> dict
     writing each point cost the server ~5 microseconds and the page a point to index."""
     size = cell_degrees(zoom)
     with store.reads.connect() as conn:
-        table, filters = _source(conn, query)
-        newest = (select(*(table.c[n] for n in MAP_POINT_COLUMNS))
-                  .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
-                  .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit).subquery())
+        newest = _newest_points(conn, query, limit).subquery()
         column = _floor(conn, (newest.c.longitude + 180) / size).label("column")
         row = _floor(conn, (newest.c.latitude + 90) / size).label("row")
         deaths = func.coalesce(func.sum(newest.c.fatalities_best), 0)
@@ -257,15 +260,16 @@ def map_clusters(store: Store, query: EventQuery, zoom: int, limit: int) -> dict
                 .group_by(column, row, newest.c.event_type))
         rows = conn.execute(stmt).all()
     cells: dict[tuple[int, int], dict[str, Any]] = {}
-    for col, row_, event_type, n, deaths, sum_lon, sum_lat, event_id, day, place in rows:
-        cell = cells.setdefault((int(col), int(row_)), {"events": 0, "fatalities": 0, "lon": 0.0, "lat": 0.0,
-                                                       "types": {}, "event": None})
+    for x, y, event_type, n, killed, sum_lon, sum_lat, event_id, day, place in rows:  # one row per cell and type
+        cell = cells.setdefault((int(x), int(y)), {"events": 0, "fatalities": 0, "lon": 0.0, "lat": 0.0,
+                                                   "types": {}, "event": None})
         cell["events"] += int(n)
-        cell["fatalities"] += int(deaths)
+        cell["fatalities"] += int(killed)
         cell["lon"] += float(sum_lon)
         cell["lat"] += float(sum_lat)
         cell["types"][event_type or ""] = int(n)
-        cell["event"] = {"id": event_id, "type": event_type, "date": _iso(day), "fatalities": int(deaths),
+        # Kept only when the cell turns out to hold one event: then min() of each column is that event's value.
+        cell["event"] = {"id": event_id, "type": event_type, "date": _iso(day), "fatalities": int(killed),
                          "place": place}
     clusters = [_cluster(key, cell, size) for key, cell in cells.items()]
     clusters.sort(key=lambda c: (-c["events"], c["cell"]))

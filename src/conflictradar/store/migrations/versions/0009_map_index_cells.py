@@ -1,5 +1,5 @@
 """Map indexes with the grid cell: a map asks for the events in view (a bounding box, which ``store._filters``
-turns into a list of grid cells), and without the cell in the date and country-date indexes each point's row
+turns into the grid cells it touches), and without the cell in the date and country-date indexes each point's row
 had to be read to test it. On 1,000,000 events (``bench/api_bench.py``), India's half-year in a country-wide
 view (17,808 points, 1,100 cells) grouped into clusters: SQLite 2,047 -> 34 ms, PostgreSQL 111 -> 32 ms.
 
