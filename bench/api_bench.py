@@ -130,7 +130,11 @@ def settle(url: str) -> None:
         if store.engine.dialect.name == "postgresql":
             driver = raw.driver_connection
             driver.autocommit = True  # VACUUM cannot run in a transaction
-            driver.execute("VACUUM ANALYZE articles, events, evidence, event_totals")
+            driver.execute("VACUUM ANALYZE articles, events, evidence")
+            # The bulk load's trigger updates leave event_totals mostly dead row versions (645 MB for 395,255
+            # rows of 79 MB), which a plain VACUUM frees but does not give back: one country's ten-year
+            # timeline then read 3,900 scattered pages, 40-80 ms cold. What a DBA does after a bulk load:
+            driver.execute("VACUUM FULL ANALYZE event_totals")
         else:
             raw.cursor().execute("ANALYZE")
             raw.commit()

@@ -11,7 +11,7 @@ import pytest
 from conflictradar.app import ConflictRadar
 from conflictradar.nlp import NlpPipeline
 from conflictradar.settings import DEFAULT_MODEL
-from conflictradar.testing import build_core, pg_schema_url, sqlite_url
+from conflictradar.testing import build_core, drop_pg_schema, pg_schema_url, sqlite_url
 
 PG_URL = os.environ.get("CONFLICTRADAR_TEST_PG_URL")
 
@@ -28,12 +28,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database: an SQLite file, then a PostgreSQL schema (every storage test runs on both)."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: an SQLite file, then a PostgreSQL schema (every storage test runs on both),
+    dropped afterwards."""
     if request.param == "sqlite":
-        return sqlite_url(tmp_path / "test.db")
+        yield sqlite_url(tmp_path / "test.db")
+        return
     assert PG_URL is not None
-    return pg_schema_url(PG_URL)
+    url = pg_schema_url(PG_URL)
+    yield url
+    drop_pg_schema(url)
 
 
 @pytest.fixture

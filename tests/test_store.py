@@ -156,6 +156,10 @@ def test_killed_ingest_restarted_equals_uninterrupted(db_url: str, tmp_path: Pat
         reference_url = pg_schema_url(os.environ["CONFLICTRADAR_TEST_PG_URL"])
     subprocess.run(_ingest_cmd(corpus, reference_url), env=env, check=True, capture_output=True)
     assert _table_dump(db_url) == _table_dump(reference_url)
+    if not db_url.startswith("sqlite"):
+        from conflictradar.testing import drop_pg_schema
+
+        drop_pg_schema(reference_url)
 
 
 def test_sqlite_uses_wal(tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ from .ingest import read_paths
 from .schema import Article
 from .settings import DEFAULT_MAX_ARTICLE_BYTES, Settings
 
-__all__ = ["build_core", "free_port", "make_article", "pg_schema_url", "sample_articles", "sample_corpus", "sqlite_url"]
+__all__ = ["build_core", "drop_pg_schema", "free_port", "make_article", "pg_schema_url", "sample_articles",
+           "sample_corpus", "sqlite_url"]
 
 
 def sample_corpus() -> Path:
@@ -66,6 +67,21 @@ def pg_schema_url(base_url: str, schema: str | None = None) -> str:
     engine.dispose()
     separator = "&" if "?" in base_url else "?"
     return f"{base_url}{separator}options=-csearch_path%3D{name}"
+
+
+def drop_pg_schema(url: str) -> None:
+    """Drop the schema a ``pg_schema_url`` URL is bound to, and all in it (so test runs leave none behind)."""
+    from sqlalchemy import create_engine, text
+
+    base, _, options = url.partition("options=-csearch_path%3D")
+    name = options.split("&")[0]
+    if not name:
+        raise ValueError(f"not a URL from pg_schema_url: {url}")
+    engine = create_engine(base.rstrip("?&"))
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '10s'"))  # a connection left open must not hang the run
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    engine.dispose()
 
 
 def build_core(db: Path | str, model: str | None = None) -> ConflictRadar:
