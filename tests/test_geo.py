@@ -148,6 +148,32 @@ def test_the_bracketed_province_decides_the_country(nlp: NlpPipeline, geocoder: 
     assert located.location.geo_precision == 3
 
 
+def test_a_small_namesake_abroad_yields_to_the_district_named_after_it(nlp: NlpPipeline,
+                                                                      geocoder: Geocoder) -> None:
+    # The gazetteer knows "Di" only as a small town in the United States; the district after it is in Burkina Faso.
+    located = _locate_all(nlp, geocoder, "On 2 June 2023, soldiers clashed with rebels at Di, in Sourou province, "
+                                         "wounding two.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.name) == ("BF", "Province du Sourou")
+    assert located.location.geo_precision == 2
+    # Of the areas after it, the broadest decides: Saku is also a district in Estonia, Marsabit county is not.
+    located = _locate_all(nlp, geocoder, "On 5 May 2023, a trader was shot dead in Marsabit town (Saku, "
+                                         "Marsabit county).")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.name) == ("KE", "Marsabit")
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("On 13 January 2023, gunmen beat pupils on their way to school in Buea town (Sud-Ouest).", "CM"),
+    ("On 30 March 2023, protesters marched in Sanabis (Capital) for the release of prisoners.", "BH"),
+])
+def test_a_bracketed_compass_or_capital_area_alone_does_not_move_a_place_abroad(
+        nlp: NlpPipeline, geocoder: Geocoder, text: str, country: str) -> None:
+    # Burkina Faso has a Sud-Ouest and Venezuela a Capital region: the name fits the place's own country too.
+    located = _locate_all(nlp, geocoder, text)
+    assert located.location is not None and located.location.country_code == country
+
+
 def test_a_name_and_its_bracketed_province_in_one_entity_are_two_places(nlp: NlpPipeline,
                                                                          geocoder: Geocoder) -> None:
     located = _locate_all(nlp, geocoder, "On 2 May 2023, in Maceio (Alagoas), teachers marched for higher pay.")

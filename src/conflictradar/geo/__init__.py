@@ -116,6 +116,8 @@ class Geocoder:
             best = max(containers, key=lambda r: specificity(_place(r)))
         elif (foreign := _foreign_hierarchy(text, best, resolved)) is not None:
             best, approximate = foreign, True
+        elif (area := _area_abroad(best, resolved)) is not None:
+            best, approximate = area, True
         elif _place(best).feature == "country":
             earlier = [r for r in placed if r.mention.start < best.mention.start and specificity(_place(r)) > 0
                        and _place(r).country_code == _place(best).country_code]
@@ -283,12 +285,39 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
         chain = [r for i, r in enumerate(chain) if i not in repeats]
     if not chain or any(_place(r).country_code == _place(chosen).country_code for r in chain):
         return None
-    # A compass name ("(Zuwara, West)", "(Garoua, Nord)") is an area in many countries: the others decide.
-    telling = [r for r in chain if not _compass_name(r.mention.text)] or chain
+    # A compass name ("(Zuwara, West)", "(Garoua, Nord)") is an area in many countries: the others decide, and
+    # alone it says nothing against X's country ("Buea (Sud-Ouest)": Cameroon's region is in the gazetteer only
+    # in English, Burkina Faso's in French).
+    telling = [r for r in chain if not _compass_name(r.mention.text)]
+    if not telling:
+        return None
     broadest, place = _place(telling[-1]), _place(chosen)
     if _small(broadest) and not _small(place):
         return None  # "Taizz - X (Salh)": a village abroad does not move a city or province
     return next(r for r in chain if _place(r).country_code == broadest.country_code)
+
+
+#: How far after a place a province or district may follow and still be read as where it lies ("at Di, in Sourou
+#: province", "Ngoro village, Itirikwa Sub-county, five kilometers outside Apaa (Adjumani, Northern)").
+_AREA_REACH = 80
+
+
+def _area_abroad(chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
+    """The province or district named right after a small place when it lies in another country and nothing
+    else in the text is in the place's country: the gazetteer knows only a namesake abroad of a village it
+    lacks ("Di" in the United States for one in Burkina Faso), so the area is the best-known place."""
+    place = _place(chosen)
+    if not _small(place):
+        return None
+    key = fuzzy_key(chosen.mention.text)
+    if any(_place(r).country_code == place.country_code for r in resolved
+           if r.place is not None and not r.mention.demonym and fuzzy_key(r.mention.text) != key):
+        return None
+    areas = [r for r in resolved if r.place is not None and not r.mention.demonym
+             and r.place.feature in ("admin1", "admin2") and not _compass_name(r.mention.text)
+             and chosen.mention.end <= r.mention.start <= chosen.mention.end + _AREA_REACH]
+    # The last is the broadest ("Marsabit town (Saku, Marsabit county)": not Saku, a namesake in Estonia).
+    return areas[-1] if areas and _place(areas[-1]).country_code != place.country_code else None
 
 
 def _small(place: Place) -> bool:
