@@ -163,6 +163,15 @@ def test_a_small_namesake_abroad_yields_to_the_district_named_after_it(nlp: NlpP
     assert (located.location.country_code, located.location.name) == ("KE", "Marsabit")
 
 
+def test_a_building_named_with_its_town_is_placed_in_the_town(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # The model reads "the City Hall in Malmo" as one facility, which no gazetteer has.
+    located = _locate_all(nlp, geocoder, "On 7 May 2023, students rallied in front of the City Hall in Malmo for "
+                                         "cheaper trains.")
+    assert located.location is not None
+    assert (located.location.country_code, located.location.geo_precision) == ("SE", 1)
+    assert located.location.name is not None and located.location.name.startswith("Malm")
+
+
 @pytest.mark.parametrize(("text", "country"), [
     ("On 13 January 2023, gunmen beat pupils on their way to school in Buea town (Sud-Ouest).", "CM"),
     ("On 30 March 2023, protesters marched in Sanabis (Capital) for the release of prisoners.", "BH"),

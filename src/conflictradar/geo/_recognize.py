@@ -312,7 +312,12 @@ class Recognizer:
         start, end = _clean_span(doc, ent.start_char, ent.end_char)
         if end <= start:
             return []
-        return [Mention(start, end, _text(doc)[start:end], _type_hint(doc, ent.end))]
+        text = _text(doc)[start:end]
+        # "the City Hall in Malmo": a building named with its town, which the gazetteer knows, not the building.
+        inside = re.search(r" in ([A-Z][^,()]*)$", text)
+        if inside and not self.gazetteer.lookup(text) and self.gazetteer.lookup(inside.group(1)):
+            return [Mention(start + inside.start(1), end, inside.group(1), _type_hint(doc, ent.end))]
+        return [Mention(start, end, text, _type_hint(doc, ent.end))]
 
     def _phrase_mentions(self, doc: Doc, taken: set[int]) -> list[Mention]:
         mentions: list[Mention] = []
