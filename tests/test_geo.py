@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from conflictradar.cli import app
 from conflictradar.geo import Geocoder
 from conflictradar.nlp import NlpPipeline
-from conflictradar.schema import Event, Evidence, Toponym
+from conflictradar.schema import Event, Evidence, Location, Toponym
 from conflictradar.testing import make_article
 
 
@@ -148,28 +148,29 @@ def test_the_bracketed_province_decides_the_country(nlp: NlpPipeline, geocoder: 
     assert located.location.geo_precision == 3
 
 
+def _location(nlp: NlpPipeline, geocoder: Geocoder, text: str) -> Location:
+    location = _locate_all(nlp, geocoder, text).location
+    assert location is not None, text
+    return location
+
+
 def test_a_small_namesake_abroad_yields_to_the_district_named_after_it(nlp: NlpPipeline,
                                                                       geocoder: Geocoder) -> None:
     # The gazetteer knows "Di" only as a small town in the United States; the district after it is in Burkina Faso.
-    located = _locate_all(nlp, geocoder, "On 2 June 2023, soldiers clashed with rebels at Di, in Sourou province, "
-                                         "wounding two.")
-    assert located.location is not None
-    assert (located.location.country_code, located.location.name) == ("BF", "Province du Sourou")
-    assert located.location.geo_precision == 2
+    sourou = _location(nlp, geocoder, "On 2 June 2023, soldiers clashed with rebels at Di, in Sourou province, "
+                                      "wounding two.")
+    assert (sourou.country_code, sourou.name, sourou.geo_precision) == ("BF", "Province du Sourou", 2)
     # Of the areas after it, the broadest decides: Saku is also a district in Estonia, Marsabit county is not.
-    located = _locate_all(nlp, geocoder, "On 5 May 2023, a trader was shot dead in Marsabit town (Saku, "
-                                         "Marsabit county).")
-    assert located.location is not None
-    assert (located.location.country_code, located.location.name) == ("KE", "Marsabit")
+    marsabit = _location(nlp, geocoder, "On 5 May 2023, a trader was shot dead in Marsabit town (Saku, "
+                                        "Marsabit county).")
+    assert (marsabit.country_code, marsabit.name) == ("KE", "Marsabit")
 
 
 def test_a_building_named_with_its_town_is_placed_in_the_town(nlp: NlpPipeline, geocoder: Geocoder) -> None:
     # The model reads "the City Hall in Malmo" as one facility, which no gazetteer has.
-    located = _locate_all(nlp, geocoder, "On 7 May 2023, students rallied in front of the City Hall in Malmo for "
-                                         "cheaper trains.")
-    assert located.location is not None
-    assert (located.location.country_code, located.location.geo_precision) == ("SE", 1)
-    assert located.location.name is not None and located.location.name.startswith("Malm")
+    malmo = _location(nlp, geocoder, "On 7 May 2023, students rallied in front of the City Hall in Malmo for "
+                                     "cheaper trains.")
+    assert (malmo.country_code, malmo.geo_precision) == ("SE", 1) and malmo.name.startswith("Malm")
 
 
 @pytest.mark.parametrize(("text", "country"), [
@@ -179,8 +180,7 @@ def test_a_building_named_with_its_town_is_placed_in_the_town(nlp: NlpPipeline, 
 def test_a_bracketed_compass_or_capital_area_alone_does_not_move_a_place_abroad(
         nlp: NlpPipeline, geocoder: Geocoder, text: str, country: str) -> None:
     # Burkina Faso has a Sud-Ouest and Venezuela a Capital region: the name fits the place's own country too.
-    located = _locate_all(nlp, geocoder, text)
-    assert located.location is not None and located.location.country_code == country
+    assert _location(nlp, geocoder, text).country_code == country
 
 
 def test_a_name_and_its_bracketed_province_in_one_entity_are_two_places(nlp: NlpPipeline,
