@@ -173,6 +173,20 @@ def test_a_building_named_with_its_town_is_placed_in_the_town(nlp: NlpPipeline, 
     assert (malmo.country_code, malmo.geo_precision) == ("SE", 1) and malmo.name.startswith("Malm")
 
 
+@pytest.mark.parametrize(("text", "country", "admin1"), [
+    # The model tags "Norrkoping" a verb (its -ing): right after "in", mid-sentence, a capital is a name.
+    ("On 2 May 2023, nurses marched in Norrkoping over pay.", "SE", None),
+    # The model reads the area after "X town," or "X district," as an organisation.
+    ("On 3 June 2023, gunmen shot a trader in Diapaga town, Tapoa.", "BF", "Est"),
+    ("On 9 July 2023, fighters ambushed a patrol in Rukha district, Panjshir.", "AF", "Panjshir"),
+])
+def test_a_place_the_model_mistags_is_found_where_a_place_is_expected(
+        nlp: NlpPipeline, geocoder: Geocoder, text: str, country: str, admin1: str | None) -> None:
+    location = _location(nlp, geocoder, text)
+    assert location.country_code == country
+    assert admin1 is None or location.admin1 == admin1
+
+
 @pytest.mark.parametrize(("text", "country"), [
     ("On 13 January 2023, gunmen beat pupils on their way to school in Buea town (Sud-Ouest).", "CM"),
     ("On 30 March 2023, protesters marched in Sanabis (Capital) for the release of prisoners.", "BH"),

@@ -131,6 +131,8 @@ def _weak(ent: Span) -> bool:
     "the city of"."""
     if ent.label_ == "PERSON" and (len(ent) == 1 or _after_place_comma(ent.doc, ent.start)):
         return True  # "(Muse district, Shan-North)": a name after "X district," is its area, not a person
+    if ent.label_ == "ORG" and len(ent) <= 2 and _after_place_comma(ent.doc, ent.start):
+        return True  # "(Kantchari, Tapoa)", "Shutul city, Panjshir": the area of the name before, not a group
     if ent.label_ in _NUMERIC_LABELS:
         return False
     doc = ent.doc
@@ -363,8 +365,11 @@ class Recognizer:
         # "region", when the gazetteer has an area so named); an untagged word (a sentence the nlp prefilter
         # did not parse) is judged by its capital, cue and the gazetteer alone.
         hint = _type_hint(doc, end)
-        if not candidates or (any(doc[i].pos_ not in _NAME_TAGS for i in range(first, end) if _is_capitalised(doc[i]))
-                              and not any(c.feature == hint for c in candidates)):
+        # ... but right after "in", "at" or "near", mid-sentence, a capital is a name whatever its tag
+        # ("demonstrated in Norrkoping", tagged a verb for its -ing).
+        named_there = first > 0 and not doc[first].is_sent_start and _after_locative(doc, first)
+        if not candidates or (not named_there and not any(c.feature == hint for c in candidates) and any(
+                doc[i].pos_ not in _NAME_TAGS for i in range(first, end) if _is_capitalised(doc[i]))):
             return False
         if _second_half(doc, first):
             return False
