@@ -179,6 +179,9 @@ def test_a_building_named_with_its_town_is_placed_in_the_town(nlp: NlpPipeline, 
     # The model reads the area after "X town," or "X district," as an organisation.
     ("On 3 June 2023, gunmen shot a trader in Diapaga town, Tapoa.", "BF", "Est"),
     ("On 9 July 2023, fighters ambushed a patrol in Rukha district, Panjshir.", "AF", "Panjshir"),
+    # "the <building> of X": X is a place, whatever the model calls it.
+    ("On 5 April 2023, workers demonstrated at the hospital of Alencon over staffing.", "FR", None),
+    ("Citizens demonstrated in front of the tribunal of Ben Arous on Monday.", "TN", None),
 ])
 def test_a_place_the_model_mistags_is_found_where_a_place_is_expected(
         nlp: NlpPipeline, geocoder: Geocoder, text: str, country: str, admin1: str | None) -> None:

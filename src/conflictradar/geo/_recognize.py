@@ -136,8 +136,8 @@ def _weak(ent: Span) -> bool:
     if ent.label_ in _NUMERIC_LABELS:
         return False
     doc = ent.doc
-    if ent.start > 1 and doc[ent.start - 1].lower_ == "of" and doc[ent.start - 2].lower_ in _AREA_NOUNS:
-        return True  # "the city of Hasakah", "the countryside of Raqqa"
+    if _of_place(doc, ent.start):
+        return True  # "the city of Hasakah", "the countryside of Raqqa", "the university of Thessaloniki"
     if ent.end < len(doc) and doc[ent.end].text in TYPE_WORDS:
         return True  # "Ar-Raqqa city", "Hangu district": a lower-case type word says what the name is
     return ent.start > 0 and _after_locative(doc, ent.start)
@@ -178,10 +178,18 @@ def _crosses_bracket(ent: Span) -> bool:
 
 
 def _has_cue(doc: Doc, first: int, last: int) -> bool:
-    before = doc[first - 1].lower_ if first > 0 else ""
-    if before == "of" and first > 1 and doc[first - 2].lower_ in _AREA_NOUNS:
-        return True  # "the village of X", "the outskirts of X"
+    if _of_place(doc, first):
+        return True  # "the village of X", "the outskirts of X", "the hospital of X"
     return (first > 0 and _after_locative(doc, first)) or _type_hint(doc, last) is not None
+
+
+def _of_place(doc: Doc, first: int) -> bool:
+    """"of" before the name, after an area's word ("the village of", "the outskirts of") or a building's ("the
+    hospital of", "the streets of"): the name is a place."""
+    if first < 2 or doc[first - 1].lower_ != "of":
+        return False
+    noun = doc[first - 2].lower_
+    return noun in _AREA_NOUNS or noun in FACILITY_NOUNS or noun.removesuffix("s") in FACILITY_NOUNS
 
 
 def _after_place_comma(doc: Doc, first: int) -> bool:
