@@ -38,7 +38,7 @@ import httpx
 from conflictradar.schema import EVENT_TYPES, make_event_id
 from conflictradar.store import Store
 from conflictradar.store.grid import grid_cell
-from conflictradar.testing import free_port, pg_schema_url
+from conflictradar.testing import drop_pg_schema, free_port, pg_schema_url
 
 RESULTS = Path(__file__).parent / "results"
 COUNTRIES = ("SD", "ML", "NG", "YE", "CD", "UA", "SY", "AF", "SO", "ET", "BF", "NE", "MZ", "CM", "IQ",
@@ -315,13 +315,8 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         schema = f"api_bench_{args.events}"
         url = pg_schema_url(args.pg_url, schema)
         fresh = not args.reuse
-        if fresh:
-            from sqlalchemy import create_engine, text
-
-            engine = create_engine(args.pg_url)
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            engine.dispose()
+        if fresh:  # start from an empty schema of the same name
+            drop_pg_schema(url)
             url = pg_schema_url(args.pg_url, schema)
     result: dict[str, Any] = {"db": kind, "events": args.events, "stats_cache_seconds": args.stats_cache_seconds,
                               "server_workers": args.server_workers, "mix": args.mix}

@@ -221,13 +221,18 @@ def map_geojson(store: Store, query: EventQuery, limit: int) -> str:
     return f'{{"type":"FeatureCollection","features":[{body}]}}'
 
 
+def _located(conn: Connection, query: EventQuery) -> tuple[Table, list[ColumnElement[bool]]]:
+    """The table to read and the conditions for the events the query matches that have a point."""
+    table, filters = _source(conn, query)
+    return table, [*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None)]
+
+
 def _newest_points(conn: Connection, query: EventQuery, limit: int, dates_as_text: bool = False) -> Select[Any]:
     """The map columns of the newest ``limit`` located events the query matches (the map indexes' order)."""
-    table, filters = _source(conn, query)
+    table, located = _located(conn, query)
     columns = [type_coerce(table.c[n], String) if dates_as_text and n == "event_date" else table.c[n]
                for n in MAP_POINT_COLUMNS]
-    return (select(*columns)
-            .where(*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None))
+    return (select(*columns).where(*located)
             .order_by(table.c.event_date.desc(), table.c.event_id.desc()).limit(limit))
 
 
@@ -295,9 +300,8 @@ def _cluster_rows(conn: Connection, query: EventQuery, size: float, limit: int) 
     """Per grid cell of ``size`` degrees and event type: the cell's column and row, events, deaths, the sums of
     longitudes and latitudes, and the least event id, date and place (the event's own when it is alone)."""
     if _fits(conn, query, limit):  # the newest ``limit`` are all of them: group the events themselves
-        table, filters = _source(conn, query)
-        located = [*filters, table.c.latitude.is_not(None), table.c.longitude.is_not(None)]
-        points: Any = table
+        points: Any
+        points, located = _located(conn, query)
     else:
         points = _newest_points(conn, query, limit).subquery()
         located = []
