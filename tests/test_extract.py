@@ -51,6 +51,50 @@ def test_sub_event_types(nlp: NlpPipeline, text: str, sub: str) -> None:
     assert _primary(nlp, text).sub_event_type == sub
 
 
+@pytest.mark.parametrize(("text", "sub"), [
+    # Protest forms beyond the word "protest": a strike, a sit-in, a motorcade, blocking or occupying a place.
+    ("Hundreds of nurses held a strike outside the regional hospital.", "Peaceful protest"),
+    ("Farmers staged a sit-in in front of the governor's office.", "Peaceful protest"),
+    ("Taxi drivers carried out a motorcade through the city centre to demand lower fuel prices.", "Peaceful protest"),
+    ("Residents closed the main road into town to denounce the water cuts.", "Peaceful protest"),
+    ("Students occupied the university campus to oppose the new fees.", "Peaceful protest"),
+    ("Thousands of students took to the streets of the capital on Friday.", "Peaceful protest"),
+    # The lemmatizer reads "raped" as "rap": the surface form still names the trigger.
+    ("A soldier raped a woman in the village.", "Sexual violence"),
+    # A gap inside a phrase ("set ... on fire").
+    ("Militiamen set seven houses on fire in the village.", "Looting/property destruction"),
+    ("Unknown persons smashed the windows of the party office.", "Looting/property destruction"),
+    # The agent of a passive verb is one of its objects ("was hit by a mine").
+    ("A farmer was hit by an anti-tank mine on a farm road.", "Remote explosive/landmine/IED"),
+    ("Militants detonated a telecommunications antenna near the village.", "Remote explosive/landmine/IED"),
+    ("Unidentified gunmen fired shots at a fish trader near the market.", "Attack"),
+    ("A police officer beat a journalist outside the court.", "Attack"),
+])
+def test_triggers_beyond_single_words(nlp: NlpPipeline, text: str, sub: str) -> None:
+    assert _primary(nlp, text).sub_event_type == sub
+
+
+@pytest.mark.parametrize("text", [
+    "The supply road to the town was cut off by the army.",  # a phrasal verb of its own: a siege, not a blockade
+    "The highway was blocked by police after the accident.",  # blocked by the authorities: no protest
+    "The company fired its chief executive on Monday.",  # 'fire' names an attack only at a target or with shots
+])
+def test_verb_rules_read_particles_agents_and_objects(nlp: NlpPipeline, text: str) -> None:
+    assert "Peaceful protest" not in {e.sub_event_type for e in _events(nlp, text)}
+    assert "Attack" not in {e.sub_event_type for e in _events(nlp, text)}
+
+
+def test_lexicon_forms_and_phrases() -> None:
+    from conflictradar.extract._lexicon import GAP, surface_lemmas, triggers
+
+    forms = surface_lemmas()
+    assert "rape" in forms["raped"] and "protest" in forms["protested"]
+    assert "grades" not in forms  # not "grad" -> "grades"
+    assert "bomb" not in forms.get("bombing", frozenset())  # an -ing noun is a word of its own
+    phrases = {t.words for t in triggers()}
+    assert ("set", GAP, "on", "fire") in phrases and ("sit", "-", "in") in phrases
+
+
 def test_month_names_are_not_triggers(nlp: NlpPipeline) -> None:
     event = _primary(nlp, "On 3 March 2024, rebels clashed with soldiers near the airport.")
     assert event.sub_event_type == "Armed clash"

@@ -208,3 +208,12 @@ def test_provinces_take_the_iso_name_in_a_near_spelling_or_its_english_form(gaze
 
 def test_the_capital_district_is_its_own_province(gazetteer: SqliteGazetteer) -> None:
     assert _admin1_of(gazetteer, "Washington", "US") == "District of Columbia"  # not Maryland, from its suburbs
+
+
+def test_regions_of_francophone_countries_carry_their_french_iso_names(gazetteer: SqliteGazetteer) -> None:
+    # pycountry's French translation of Cameroon's ISO regions; countryinfo says French is official there.
+    far_north = [(p.country_code, p.feature, p.name) for p in gazetteer.lookup("Extrême-Nord")]
+    assert far_north == [("CM", "admin1", "Far North")]
+    assert any(p.country_code == "CM" for p in gazetteer.lookup("Extreme-Nord"))
+    # Ghana's Northern region is not called "Nord": French is no language of Ghana.
+    assert not any(p.country_code == "GH" for p in gazetteer.lookup("Nord"))

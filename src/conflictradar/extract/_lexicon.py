@@ -18,6 +18,28 @@ def load_data(name: str) -> Any:
     return yaml.safe_load(text)
 
 
+def inflections(lemma: str, exceptions: dict[str, set[str]]) -> set[str]:
+    """Surface forms of an English lemma: regular noun/verb endings, doubled consonants, and the irregular
+    forms a lemmatizer's exception tables map to it (``exceptions``: lemma -> forms)."""
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "ing", lemma + "d"}
+    if lemma.endswith("e"):
+        forms |= {lemma[:-1] + "ing", lemma[:-1] + "ed"}
+    if lemma.endswith("y") and len(lemma) > 2:
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if lemma.endswith("f"):
+        forms.add(lemma[:-1] + "ves")
+    if lemma.endswith("man"):
+        forms.add(lemma[:-3] + "men")
+    if len(lemma) > 2 and lemma[-1] not in "aeiouwxy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # stab -> stabbed
+    return forms | exceptions.get(lemma, set())
+
+
+#: In a trigger phrase, a gap of up to ``MAX_GAP`` words ("set ... on fire": "set two houses on fire").
+GAP = "..."
+MAX_GAP = 6
+
+
 @dataclass(frozen=True)
 class Trigger:
     sub_event_type: str
@@ -33,7 +55,8 @@ def triggers() -> tuple[Trigger, ...]:
         if sub not in SUB_EVENT_TYPES:
             raise ValueError(f"triggers.yaml: unknown sub_event_type {sub!r}")
         for phrase in entry["phrases"]:
-            result.append(Trigger(sub, int(entry["priority"]), tuple(str(phrase).lower().split())))
+            words = str(phrase).lower().replace("-", " - ").split()  # the tokenizer splits "sit-in" too
+            result.append(Trigger(sub, int(entry["priority"]), tuple(words)))
     return tuple(result)
 
 
@@ -80,14 +103,20 @@ def number_words() -> NumberWords:
     return NumberWords(units=dict(data["units"]), scales=dict(data["scales"]), vague=vague)
 
 
+#: Verb + object trigger objects that stand for any object, or for a place the parser named (GPE/LOC/FAC).
+ANY_OBJECT = "*"
+PLACE_OBJECT = "<place>"
+
+
 @dataclass(frozen=True)
 class VerbObjectTrigger:
     """A verb that names an event only with certain objects ("blocked the highway")."""
 
     trigger: Trigger
-    verbs: frozenset[str]
-    objects: frozenset[str]
+    verbs: frozenset[str]  # lemmas; "take over" is the verb with its particle
+    objects: frozenset[str]  # object lemmas; ANY_OBJECT: any object; PLACE_OBJECT: a named place
     not_by: frozenset[str]
+    preps: frozenset[str] = frozenset()  # or a prepositional object after one of these ("fired at")
 
 
 @dataclass(frozen=True)
@@ -129,7 +158,7 @@ def cues() -> Cues:
     verb_objects = tuple(
         VerbObjectTrigger(
             Trigger(e["sub_event_type"], int(e["priority"]), (str(e["verbs"][0]),)),
-            frozenset(e["verbs"]), frozenset(e["objects"]), frozenset(e["not_by"]))
+            frozenset(e["verbs"]), frozenset(e["objects"]), frozenset(e["not_by"]), frozenset(e.get("preps") or ()))
         for e in data["verb_object_triggers"])
     return Cues(
         modal_auxiliaries=words("modal_auxiliaries"), irrealis_verbs=words("irrealis_verbs"),
@@ -181,12 +210,41 @@ def cue_lemmas() -> tuple[Cue, ...]:
     """What a sentence must hold for the trigger and protest-cue matchers to find anything in it: every word
     of a trigger or cue phrase, or a verb and an object of a verb + object trigger."""
     c = cues()
-    phrases = {t.words for t in triggers()}
+    phrases = {tuple(w for w in t.words if w != GAP) for t in triggers()}
     for group in (c.protest_violence, c.protest_excessive_force, c.protest_intervention):
         phrases.update(tuple(p.split()) for p in group)
     found: list[Cue] = [tuple(frozenset({w}) for w in words) for words in sorted(phrases)]
-    found += [(rule.verbs, rule.objects) for rule in c.verb_object_triggers]
+    for rule in c.verb_object_triggers:
+        verbs = frozenset(v.split()[0] for v in rule.verbs)
+        named = (rule.objects | rule.preps) - {ANY_OBJECT, PLACE_OBJECT}
+        any_object = bool(rule.objects & {ANY_OBJECT, PLACE_OBJECT})
+        found.append((verbs,) if any_object else (verbs, named))
     return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def surface_lemmas() -> dict[str, frozenset[str]]:
+    """Lower-case word -> the trigger lemmas it is a regular form of ("raped" -> "rape"): the small model's
+    lemmatizer misses some ("raped" -> "rap", "protested" tagged a noun), and a trigger should not. Only
+    plural and past forms (see ``_plausible_form``)."""
+    words = {w for t in triggers() for w in t.words if w != GAP}
+    words |= {v.split()[0] for rule in cues().verb_object_triggers for v in rule.verbs}
+    found: dict[str, set[str]] = {}
+    for word in words:
+        for form in inflections(word, {}) if len(word) > 3 else {word}:
+            if _plausible_form(word, form):
+                found.setdefault(form, set()).add(word)
+    return {form: frozenset(lemmas) for form, lemmas in found.items()}
+
+
+def _plausible_form(word: str, form: str) -> bool:
+    """-es only after a sibilant ("marches", not "grad" -> "grades"), a bare -d only after an -e ("raped"); no
+    -ing form, which the lemmatizer keeps as a noun of its own ("a bombing" is not "to bomb")."""
+    if form.endswith("ing") and form != word:
+        return False
+    if form == word + "es":
+        return word.endswith(("s", "x", "z", "ch", "sh"))
+    return form != word + "d" or word.endswith("e")
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from ._lexicon import Trigger, cues, trigger_index
+from ._lexicon import (
+    ANY_OBJECT,
+    GAP,
+    MAX_GAP,
+    PLACE_OBJECT,
+    Trigger,
+    VerbObjectTrigger,
+    cues,
+    surface_lemmas,
+    trigger_index,
+)
 
 #: Named-entity labels whose words are never triggers ("March" the month, "Strike Force" a name).
 _NOT_TRIGGER_ENTS = frozenset({"DATE", "TIME", "PERSON", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "LAW"})
@@ -95,7 +105,8 @@ def is_irrealis(tok: Token) -> bool:
     for _ in range(3):
         if node.dep_ in {"xcomp", "ccomp", "advcl"} and node.head.lemma_.lower() in c.irrealis_verbs:
             return node.dep_ != "ccomp" or node.head.lemma_.lower() in {"threaten", "plan", "deny"}
-        if node.dep_ == "pobj" and node.head.head.lemma_.lower() in c.irrealis_nouns:
+        if (node.dep_ == "pobj" and node.head.head.pos_ in {"NOUN", "PROPN"}
+                and node.head.head.lemma_.lower() in c.irrealis_nouns):
             return True
         if node.head is node:
             break
@@ -167,12 +178,11 @@ def find_triggers(sent: Span) -> list[TriggerHit]:
     """Every trigger phrase of the sentence that names an event that happened, in text order."""
     index = trigger_index()
     tokens = list(sent)
-    lemmas = [t.lemma_.lower() for t in tokens]
-    lowers = [t.lower_ for t in tokens]
+    words = [token_lemmas(t) for t in tokens]
     hits: list[TriggerHit] = []
     i = 0
     while i < len(tokens):
-        hit = _match_at(tokens, lemmas, lowers, i, index)
+        hit = _match_at(tokens, words, i, index)
         if hit is None:
             i += 1
             continue
@@ -202,16 +212,43 @@ def _verb_objects(sent: Span, taken: set[int]) -> list[TriggerHit]:
     for tok in sent:
         if tok.i in taken or tok.pos_ != "VERB":
             continue
-        lemma = tok.lemma_.lower()
-        objects = {c.lemma_.lower() for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}}
-        objects |= {p.lemma_.lower() for c in tok.children if c.dep_ == "dobj" for p in c.conjuncts}
+        verbs = _verb_keys(tok)
+        objects = _objects(tok)
+        preps = {c.lower_ for c in tok.children if c.dep_ == "prep"
+                 and any(p.dep_ == "pobj" and p.ent_type_ not in {"DATE", "TIME"} for p in c.children)}
         subjects = {c.lemma_.lower() for c in tok.children if c.dep_ == "nsubj"}
+        subjects |= {p.lemma_.lower() for c in tok.children if c.dep_ == "agent" for p in c.children}
         for rule in cues().verb_object_triggers:
-            if (lemma in rule.verbs and objects & rule.objects and not subjects & rule.not_by and not is_irrealis(tok)
-                    and not is_background(tok)):
+            if (verbs & rule.verbs and _takes(rule, objects, preps) and not subjects & rule.not_by
+                    and not is_irrealis(tok) and not is_background(tok)):
                 found.append(TriggerHit(rule.trigger, tok, tok, tok, clause_of(tok)))
                 break
     return found
+
+
+def _verb_keys(verb: Token) -> set[str]:
+    """The verb's lemmas, or with its particle ("take over"): a phrasal verb is a verb of its own ("cut off a
+    supply route" is no "cut the road")."""
+    lemmas = token_lemmas(verb)
+    particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+    return {f"{v} {p}" for v in lemmas for p in particles} if particles else set(lemmas)
+
+
+def _objects(verb: Token) -> set[str]:
+    """Lemmas of the verb's objects: direct, coordinated, passive subject, the agent ("hit by a mine"); a named
+    place among them also counts as PLACE_OBJECT."""
+    nouns = [c for c in verb.children if c.dep_ in {"dobj", "nsubjpass"}]
+    nouns += [p for c in verb.children if c.dep_ == "dobj" for p in c.conjuncts]
+    nouns += [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+    found = {n.lemma_.lower() for n in nouns}
+    if any(n.ent_type_ in {"GPE", "LOC", "FAC"} for n in nouns):
+        found.add(PLACE_OBJECT)
+    return found
+
+
+def _takes(rule: VerbObjectTrigger, objects: set[str], preps: set[str]) -> bool:
+    """The verb has an object the rule names (any, for ANY_OBJECT) or a prepositional object it names."""
+    return bool(objects & rule.objects or (ANY_OBJECT in rule.objects and objects) or preps & rule.preps)
 
 
 _PROTEST_SUBS = frozenset({"Peaceful protest", "Protest with intervention", "Excessive force against protesters"})
@@ -235,17 +272,42 @@ def _names_intervention(hit: TriggerHit) -> bool:
     return hit.head.pos_ == "VERB" and hit.head.dep_ in {"conj", "advcl"}
 
 
-def _match_at(tokens: list[Token], lemmas: list[str], lowers: list[str], i: int,
+def token_lemmas(tok: Token) -> frozenset[str]:
+    """What a token may stand for in the lexicon: its lemma, its lower-case form, and the trigger lemmas it is
+    a regular form of (the lemmatizer reads "raped" as "rap")."""
+    lower = tok.lower_
+    own = frozenset({tok.lemma_.lower(), lower})
+    if tok.pos_ == "ADJ":  # "the liberated neighbourhoods" names no act of liberating
+        return own
+    return own | surface_lemmas().get(lower, frozenset())
+
+
+def _match_at(tokens: list[Token], words: list[frozenset[str]], i: int,
               index: dict[str, tuple[Trigger, ...]]) -> TriggerHit | None:
-    for key in (lemmas[i], lowers[i]):
-        for trig in index.get(key, ()):
-            n = len(trig.words)
-            if i + n > len(tokens):
-                continue
-            window = tokens[i : i + n]
-            if all(trig.words[k] in (lemmas[i + k], lowers[i + k]) for k in range(n)) and _can_trigger(window[0]):
-                head = _phrase_head(window)
-                return TriggerHit(trig, window[0], window[-1], head, clause_of(head))
+    if not _can_trigger(tokens[i]):
+        return None
+    candidates = {trig for key in words[i] for trig in index.get(key, ())}
+    for trig in sorted(candidates, key=lambda t: (-len(t.words), -t.priority, t.words, t.sub_event_type)):
+        end = _phrase_end(trig.words, words, i)
+        if end is not None:
+            window = tokens[i:end]
+            head = _phrase_head(window)
+            return TriggerHit(trig, window[0], window[-1], head, clause_of(head))
+    return None
+
+
+def _phrase_end(phrase: tuple[str, ...], words: list[frozenset[str]], i: int) -> int | None:
+    """Where ``phrase`` ends when it starts at token ``i`` (a GAP skips up to MAX_GAP tokens), else None."""
+    if not phrase:
+        return i
+    if phrase[0] == GAP:
+        for skip in range(MAX_GAP + 1):
+            end = _phrase_end(phrase[1:], words, i + skip)
+            if end is not None:
+                return end
+        return None
+    if i < len(words) and phrase[0] in words[i]:
+        return _phrase_end(phrase[1:], words, i + 1)
     return None
 
 

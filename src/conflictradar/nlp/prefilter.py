@@ -27,7 +27,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Token
 
 from ..extract import cue_lemmas
-from ..extract._lexicon import Cue
+from ..extract._lexicon import Cue, inflections
 
 __all__ = ["SentenceSelector", "inflections", "parse_selected", "rule_sentences", "sentence_choices"]
 
@@ -36,23 +36,6 @@ _SENTENCE_END = frozenset({".", "!", "?", "...", "…"})
 _CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
 _CONTINUERS = frozenset({",", ";", ":"})
 _ENTITY_COMPONENT = "ner"
-
-
-def inflections(lemma: str, exceptions: dict[str, set[str]]) -> set[str]:
-    """Surface forms of an English lemma: regular noun/verb endings, doubled consonants, and the irregular
-    forms the model's own lemmatizer tables map to it (``exceptions``: lemma -> forms)."""
-    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "ing", lemma + "d"}
-    if lemma.endswith("e"):
-        forms |= {lemma[:-1] + "ing", lemma[:-1] + "ed"}
-    if lemma.endswith("y") and len(lemma) > 2:
-        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
-    if lemma.endswith("f"):
-        forms.add(lemma[:-1] + "ves")
-    if lemma.endswith("man"):
-        forms.add(lemma[:-3] + "men")
-    if len(lemma) > 2 and lemma[-1] not in "aeiouwxy" and lemma[-2] in "aeiou" and lemma[-3] not in "aeiou":
-        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # stab -> stabbed
-    return forms | exceptions.get(lemma, set())
 
 
 def _lemma_exceptions(nlp: Language) -> dict[str, set[str]]:
