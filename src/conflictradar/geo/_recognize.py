@@ -117,6 +117,10 @@ def _is_capitalised(token: Token) -> bool:
     return not (token.text.isupper() and len(token.text) > 1 and not token.sent.text.isupper())
 
 
+#: Words that join a name to the rest of its official long form ("Coahuila de Zaragoza").
+_LONG_FORM_CONNECTORS = ("de", "del", "do", "da", "di", "of")
+
+
 def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
     """Where two readings overlap ("Mato Grosso" inside "Mato Grosso do Sul"), the longer one stands."""
     kept: list[Mention] = []
@@ -241,7 +245,11 @@ class Recognizer:
         province as NORP)."""
         if not ent.text[:1].isupper() or ent.text.isupper():
             return None
-        if any(p.feature in features and normalize(p.name) == normalize(ent.text)
+        text = normalize(ent.text)
+        # The name, or the start of its official long form ("Michoacan" of "Michoacán de Ocampo"; not "Jewish"
+        # of "Jewish Autonomous Oblast").
+        long_forms = tuple(f"{text} {connector} " for connector in _LONG_FORM_CONNECTORS)
+        if any(p.feature in features and (normalize(p.name) == text or normalize(p.name).startswith(long_forms))
                for p in self.gazetteer.lookup(ent.text)):
             return Mention(ent.start_char, ent.end_char, ent.text)
         return None
