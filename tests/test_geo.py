@@ -426,3 +426,25 @@ def test_districts_and_regions_the_shipped_data_lacks(nlp: NlpPipeline, geocoder
         assert location.country_code == "NP" and district in {location.name, location.admin2}
     else:
         assert location.country_code == "CM"
+
+
+def test_a_name_the_model_cut_at_and_is_read_whole(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = "On 2 March 2024, nurses protested outside the hospital in St. John's (Newfoundland and Labrador)."
+    names = [(r.mention.text, r.place.country_code) for r in geocoder.resolve(nlp.parse(text)) if r.place]
+    assert ("Newfoundland and Labrador", "CA") in names
+    assert _location(nlp, geocoder, text).country_code == "CA"
+
+
+def test_a_direction_word_inside_an_organisation_is_no_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = ("On 4 March 2024, fighters stationed in the Central Security Camp fired artillery at Taizz - Al Arjam "
+            "(Salh), injuring four civilians.")
+    mentions = [r.mention.text for r in geocoder.resolve(nlp.parse(text))]
+    assert "Central" not in mentions
+    assert _location(nlp, geocoder, text).country_code == "YE"
+
+
+def test_a_town_abroad_in_brackets_after_a_citys_district_does_not_move_the_city(nlp: NlpPipeline,
+                                                                                  geocoder: Geocoder) -> None:
+    # "Al Qahirah" is also Cairo's Arabic name; after "Taizz - Usayfarah" it is the district's own area.
+    location = _location(nlp, geocoder, "On 4 March 2024, a sniper shot a woman in Taizz - Usayfarah (Al Qahirah).")
+    assert location.country_code == "YE"

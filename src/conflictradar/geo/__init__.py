@@ -19,7 +19,7 @@ from ..schema import Article, Event, Location, Span, Toponym
 from ._build import extends_name
 from ._gazetteer import Gazetteer, Place, SqliteGazetteer, default_gazetteer, open_gazetteer
 from ._names import fuzzy_key, normalize
-from ._recognize import COMPASS_WORDS, FACILITY_NOUNS, TOPIC_NOUNS, Recognizer
+from ._recognize import FACILITY_NOUNS, TOPIC_NOUNS, Recognizer, compass_name
 from ._resolve import (
     AREA_FEATURES,
     BIG_PLACE,
@@ -99,7 +99,7 @@ class Geocoder:
         # street, building or group named after a place is the event's place only when no other is named;
         # "(Zuwara, West)": a compass-named area ("West", "Nord") is in many countries; another name decides.
         proper = [r for r in inside if not _named_after(text, r)]
-        inside = [r for r in proper if not _compass_name(r.mention.text)] or proper or inside
+        inside = [r for r in proper if not compass_name(r.mention.text)] or proper or inside
         before = [r for r in placed if r.mention.start < event.evidence.start]
         before = [r for r in before if not _named_after(text, r)] or before
         # "Russian forces" names who fought; its country is the place only when the text names no other.
@@ -110,7 +110,7 @@ class Geocoder:
         best = max(pool, key=lambda r: (specificity(_place(r)) + (1.5 if _locative(text, r) else 0.0)
                                         - (2.0 if r.mention.start in speakers else 0.0), -r.mention.start))
         containers = [c for c in _containers(text, best, resolved)
-                      if not (_compass_name(c.mention.text) and _place(c).country_code != _place(best).country_code)]
+                      if not (compass_name(c.mention.text) and _place(c).country_code != _place(best).country_code)]
         approximate = bool(containers) and not any(_holds(c.place, _place(best)) for c in containers)
         if approximate:
             best = max(containers, key=lambda r: specificity(_place(r)))
@@ -259,7 +259,7 @@ def _in_named_countries(text: str, pool: list[Resolved], resolved: list[Resolved
     province or a large city names its country.
     """
     named = {_place(r).country_code for r in resolved if r.place is not None and not r.mention.demonym
-             and not _facility(text, r) and not _compass_name(r.mention.text) and (r.place.feature == "admin1"
+             and not _facility(text, r) and not compass_name(r.mention.text) and (r.place.feature == "admin1"
                   or (r.place.feature == "country" and _locative(text, r) and not _topic(text, r))
                   or (r.place.feature != "country" and r.place.population >= BIG_PLACE))}
     if not named:
@@ -280,7 +280,7 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
     # "X - Y (X, Z)": X named again in its own list says nothing about which X it is when a province or
     # country after it (Z, not a compass name) places it.
     repeats = [i for i, r in enumerate(chain) if fuzzy_key(r.mention.text) == fuzzy_key(chosen.mention.text)]
-    if repeats and any(_place(r).feature in AREA_FEATURES and not _compass_name(r.mention.text)
+    if repeats and any(_place(r).feature in AREA_FEATURES and not compass_name(r.mention.text)
                        for r in chain[repeats[0] + 1:]):
         chain = [r for i, r in enumerate(chain) if i not in repeats]
     if not chain or any(_place(r).country_code == _place(chosen).country_code for r in chain):
@@ -288,12 +288,15 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
     # A compass name ("(Zuwara, West)", "(Garoua, Nord)") is an area in many countries: the others decide, and
     # alone it says nothing against X's country ("Buea (Sud-Ouest)": Cameroon's region is in the gazetteer only
     # in English, Burkina Faso's in French).
-    telling = [r for r in chain if not _compass_name(r.mention.text)]
+    telling = [r for r in chain if not compass_name(r.mention.text)]
     if not telling:
         return None
     broadest, place = _place(telling[-1]), _place(chosen)
-    if _small(broadest) and not _small(place):
-        return None  # "Taizz - X (Salh)": a village abroad does not move a city or province
+    after_district = text[chosen.mention.end:group[0]].lstrip().startswith("-")
+    if not _small(place) and (_small(broadest) or (after_district and broadest.feature in _SETTLEMENTS)):
+        # "Taizz - X (Salh)": a village abroad does not move a city or province; nor does a town in the brackets
+        # after a city's district ("Taizz - Usayfarah (Al Qahirah)": the district's own area, not Cairo).
+        return None
     return next(r for r in chain if _place(r).country_code == broadest.country_code)
 
 
@@ -314,7 +317,7 @@ def _area_abroad(chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
            if r.place is not None and not r.mention.demonym and fuzzy_key(r.mention.text) != key):
         return None
     areas = [r for r in resolved if r.place is not None and not r.mention.demonym
-             and r.place.feature in ("admin1", "admin2") and not _compass_name(r.mention.text)
+             and r.place.feature in ("admin1", "admin2") and not compass_name(r.mention.text)
              and chosen.mention.end <= r.mention.start <= chosen.mention.end + _AREA_REACH]
     # The last is the broadest ("Marsabit town (Saku, Marsabit county)": not Saku, a namesake in Estonia).
     return areas[-1] if areas and _place(areas[-1]).country_code != place.country_code else None
@@ -322,12 +325,6 @@ def _area_abroad(chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
 
 def _small(place: Place) -> bool:
     return place.feature in _SETTLEMENTS and place.population < BIG_PLACE
-
-
-def _compass_name(name: str) -> bool:
-    """'West', 'Nord', 'South East', 'Centre': a name made of direction words only."""
-    words = normalize(name).replace("-", " ").split()
-    return bool(words) and all(w in COMPASS_WORDS for w in words)
 
 
 def _holds(area: Place | None, place: Place) -> bool:

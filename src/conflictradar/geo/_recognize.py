@@ -117,6 +117,8 @@ def _is_capitalised(token: Token) -> bool:
     return not (token.text.isupper() and len(token.text) > 1 and not token.sent.text.isupper())
 
 
+#: Lower-case words inside a name that the model may cut in two ("Newfoundland and Labrador": two GPEs).
+_JOINING = frozenset({"and", "of", "de", "del", "do", "da", "di", "y", "et"})
 #: Words that join a name to the rest of its official long form ("Coahuila de Zaragoza").
 _LONG_FORM_CONNECTORS = ("de", "del", "do", "da", "di", "of")
 
@@ -176,6 +178,13 @@ def _particle_goes_on(doc: Doc, i: int) -> bool:
             and doc[i + 1].text == "-" and not doc[i + 1].whitespace_ and doc[i + 2].text[:1].isupper())
 
 
+def compass_name(name: str) -> bool:
+    """'West', 'Nord', 'South East', 'Centre': a name made of direction words only (an area in many countries;
+    inside an organisation's name, "the Central Security Camp", no place)."""
+    words = normalize(name).replace("-", " ").split()
+    return bool(words) and all(w in COMPASS_WORDS for w in words)
+
+
 def _crosses_bracket(ent: Span) -> bool:
     """An entity that opens or closes a bracket without the other ("Maceio (Alagoas") is mis-segmented."""
     return ent.text.count("(") != ent.text.count(")")
@@ -230,7 +239,8 @@ class Recognizer:
         found += self._phrase_mentions(doc, taken)
         stretchable = {i for ent in doc.ents if ent.label_ in _STRETCHABLE for i in range(ent.start, ent.end)}
         found += [m for ent in doc.ents if ent.label_ in _STRETCHABLE and ent.end < len(doc)
-                  and _is_capitalised(doc[ent.end]) if (m := self._longer_name(doc, ent, taken - stretchable))]
+                  and (_is_capitalised(doc[ent.end]) or doc[ent.end].lower_ in _JOINING)
+                  if (m := self._longer_name(doc, ent, taken - stretchable))]
         found += self._repeats(doc, found)
         return _without_overlaps(found)
 
@@ -264,11 +274,13 @@ class Recognizer:
             for size in (3, 2, 1):
                 span = ent.doc[i:min(i + size, ent.end)]
                 if len(span) == size and all(_is_capitalised(t) for t in span) and not _in_compound(span) and (
-                        self._is_area_name(span.text) or self._names_institution(ent, span)):
+                        not compass_name(span.text)
+                        and (self._is_area_name(span.text) or self._names_institution(ent, span))):
                     # An "organisation" running across a bracket is a mis-cut list of places ("Aba (Aba
-                    # North, Abia"), not a group's name.
+                    # North, Abia"), and one of names joined by " - " is a city and its district ("Taizz - Al
+                    # Arjam"), not a group's name.
                     found.append(Mention(span.start_char, span.end_char, span.text,
-                                         in_name=not _crosses_bracket(ent)))
+                                         in_name=not (_crosses_bracket(ent) or " - " in ent.text)))
                     i += size
                     break
             else:
@@ -358,7 +370,7 @@ class Recognizer:
         best: tuple[Mention, int] | None = None
         while last < len(doc) and last - first < _MAX_TOKENS and last not in taken:
             token = doc[last]
-            if last > first and not (_is_capitalised(token) or token.lower_ in _CONNECTORS):
+            if last > first and not (_is_capitalised(token) or token.lower_ in _CONNECTORS or token.lower_ in _JOINING):
                 break
             if last > first and token.whitespace_ == "" and token.text == "-":
                 last += 1
