@@ -448,3 +448,28 @@ def test_a_town_abroad_in_brackets_after_a_citys_district_does_not_move_the_city
     # "Al Qahirah" is also Cairo's Arabic name; after "Taizz - Usayfarah" it is the district's own area.
     location = _location(nlp, geocoder, "On 4 March 2024, a sniper shot a woman in Taizz - Usayfarah (Al Qahirah).")
     assert location.country_code == "YE"
+
+
+@pytest.mark.parametrize(("text", "country", "admin1"), [
+    # An acronym in a place's bracketed hierarchy is the province's ("KPK"), not a group's name.
+    ("On 3 May 2024, traders held a protest in Hangu city (Hangu, KPK) against power cuts.", "PK",
+     "Khyber Pakhtunkhwa"),
+    # A part of a town ("Northern Nicosia") is the town, where the gazetteer has no name for the part.
+    ("On 3 May 2024, union members staged a sit-in outside parliament in Northern Nicosia.", "CY", None),
+    # Chile's Los Rios region (2007) is named after its ISO code, so Ecuador's namesake loses.
+    ("On 3 May 2024, in Valdivia (Los Rios), street vendors demonstrated against a ban.", "CL", "Los Rios"),
+])
+def test_bracketed_acronyms_town_parts_and_new_regions(nlp: NlpPipeline, geocoder: Geocoder, text: str,
+                                                      country: str, admin1: str | None) -> None:
+    location = _location(nlp, geocoder, text)
+    assert location.country_code == country
+    if admin1 is not None:
+        assert location.admin1 == admin1
+
+
+def test_a_province_by_an_old_name_loses_to_the_one_called_so_today(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # GeoNames keeps "Islamabad" as an old name of Chattogram; with Sindh named, both mentions are Pakistan's.
+    text = ("On 3 May 2024, party activists stormed the Sindh House in Islamabad city (Islamabad, FCT) during a "
+            "demonstration.")
+    places = [r.place for r in geocoder.resolve(nlp.parse(text)) if r.mention.text == "Islamabad" and r.place]
+    assert len(places) == 2 and {p.country_code for p in places} == {"PK"}

@@ -117,6 +117,8 @@ def _is_capitalised(token: Token) -> bool:
     return not (token.text.isupper() and len(token.text) > 1 and not token.sent.text.isupper())
 
 
+_COMPASS_PART = re.compile(r"(?:north|south|east|west|central|(?:north|south)-?(?:east|west))(?:ern)?\s+(?=[A-Z])",
+                           re.IGNORECASE)
 #: Lower-case words inside a name that the model may cut in two ("Newfoundland and Labrador": two GPEs).
 _JOINING = frozenset({"and", "of", "de", "del", "do", "da", "di", "y", "et"})
 #: Words that join a name to the rest of its official long form ("Coahuila de Zaragoza").
@@ -253,8 +255,11 @@ class Recognizer:
     def _named_area(self, doc: Doc, ent: Span, features: set[str]) -> Mention | None:
         """A mislabelled entity that is exactly the name of a country or province ("Tamil Nadu" as ORG; a
         province as NORP)."""
-        if not ent.text[:1].isupper() or ent.text.isupper():
-            return None
+        if not ent.text[:1].isupper() or (ent.text.isupper() and not _in_brackets(doc, ent.start)):
+            return None  # an acronym is a group's name, save in a place's bracketed hierarchy ("(Karak, KPK)")
+        if ent.text.isupper():  # "KPK": an abbreviation the gazetteer has for an area
+            found = any(p.feature in features for p in self.gazetteer.lookup(ent.text))
+            return Mention(ent.start_char, ent.end_char, ent.text) if found else None
         text = normalize(ent.text)
         # The name, or the start of its official long form ("Michoacan" of "Michoacán de Ocampo"; not "Jewish"
         # of "Jewish Autonomous Oblast").
@@ -347,7 +352,16 @@ class Recognizer:
         inside = re.search(r" in ([A-Z][^,()]*)$", text)
         if inside and not self.gazetteer.lookup(text) and self.gazetteer.lookup(inside.group(1)):
             return [Mention(start + inside.start(1), end, inside.group(1), _type_hint(doc, ent.end))]
+        # "Northern Nicosia", "eastern Aleppo": a part of a place the gazetteer knows only whole.
+        part = _COMPASS_PART.match(text)
+        if part and not self.gazetteer.lookup(text) and self._settlement(text[part.end():]):
+            return [Mention(start + part.end(), end, text[part.end():], _type_hint(doc, ent.end))]
         return [Mention(start, end, text, _type_hint(doc, ent.end))]
+
+    def _settlement(self, name: str) -> bool:
+        """A town or site of exactly this name (not a country: "West Azerbaijan" is no part of Azerbaijan)."""
+        return any(p.feature in {"place", "site"} and normalize(p.name) == normalize(name)
+                   for p in self.gazetteer.lookup(name))
 
     def _phrase_mentions(self, doc: Doc, taken: set[int]) -> list[Mention]:
         mentions: list[Mention] = []

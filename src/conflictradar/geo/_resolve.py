@@ -104,6 +104,15 @@ class _Support:
         return 0
 
 
+def _other_name_penalty(place: Place, mention: Mention, pool: list[Place]) -> float:
+    """A place found by one of its alternate names: a namesake called that in its own right is likelier. An area
+    found so loses only beside one called so today ("Islamabad", an old name of Chattogram)."""
+    key = fuzzy_key(mention.text)
+    if place.feature in {"place", "site"}:
+        return 1.5 if fuzzy_key(place.name) != key else 0.0
+    return 1.5 if key not in fuzzy_key(place.name) and any(fuzzy_key(p.name) == key for p in pool) else 0.0
+
+
 class Resolver:
     """Picks one place per mention, or none when the gazetteer has no candidate."""
 
@@ -153,9 +162,10 @@ class Resolver:
         for i in range(len(mentions)):
             for j in self._container_indexes(i, mentions):
                 self._held[j] += pools[i]
-        chosen = [max(pool, key=self._prior, default=None) for pool in pools]
+        chosen: list[Place | None] = [self._first_guess(m, pool) for m, pool in zip(mentions, pools, strict=True)]
         for _ in range(2):
-            chosen = [self._best(i, mentions, pools, chosen) for i in range(len(mentions))]
+            for i in range(len(mentions)):  # each choice sees the ones already made (no two names flip-flopping)
+                chosen[i] = self._best(i, mentions, pools, chosen)
         return [Resolved(m, p) for m, p in zip(mentions, chosen, strict=True)]
 
     def _designates(self, before: Mention, mention: Mention) -> bool:
@@ -164,6 +174,9 @@ class Resolver:
         ("Washington, D.C."), not a namesake's city abroad."""
         gap = _DESIGNATION_GAP.match(self._text, before.end, mention.start)
         return gap is not None and is_abbreviation(mention.text)
+
+    def _first_guess(self, mention: Mention, pool: list[Place]) -> Place | None:
+        return max(pool, key=lambda p: self._prior(p) - _other_name_penalty(p, mention, pool), default=None)
 
     def _prior(self, place: Place) -> float:
         return _FEATURE_PRIOR.get(place.feature, 0.0) + 0.5 * math.log10(place.population + 10)
@@ -217,8 +230,7 @@ class Resolver:
         if held and place.feature in {"country", "admin1", "admin2", "region"}:
             # Named as the area of the name before it ("X (Y)", "X, Y"): an area, best one that holds X.
             score += 1.5 + (4.0 if any(_inside(h, place) for h in held) else 0.0)
-        if place.feature in {"place", "site"} and fuzzy_key(place.name) != fuzzy_key(mention.text):
-            score -= 1.5  # found by one of its alternate names: a namesake called that in its own right is likelier
+        score -= _other_name_penalty(place, mention, pool)
         if mention.kind_hint is not None and place.feature == mention.kind_hint:
             score += 3.0
         elif place.feature in {"admin1", "admin2"} and not held and self._has_namesake_city(place, pool):
