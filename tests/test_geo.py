@@ -473,3 +473,18 @@ def test_a_province_by_an_old_name_loses_to_the_one_called_so_today(nlp: NlpPipe
             "demonstration.")
     places = [r.place for r in geocoder.resolve(nlp.parse(text)) if r.mention.text == "Islamabad" and r.place]
     assert len(places) == 2 and {p.country_code for p in places} == {"PK"}
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    # Called a village or town, a name the gazetteer knows only as a city abroad yields to the area after it:
+    # Algeria's Saida, Egypt's Cairo ("Al-Qahera") and India's Delhi are no Syrian villages.
+    ("On 3 May 2024, rebels shelled Saida village in Ar Raqqa governorate.", "SY"),
+    ("On 3 May 2024, government forces shelled Al-Qahera town in Hama governorate.", "SY"),
+    # ... and so does a big city named after it ("Deir ez Zor countryside").
+    ("On 3 May 2024, a patrol clashed with tribesmen in Dahleh town in Deir ez Zor countryside.", "SY"),
+    # "X countryside, Y": the province after an area noun and a comma is a place, though tagged a person.
+    ("On 3 May 2024, gunmen killed a farmer in the Dhabana village in the Quamishli countryside, Hasakeh.", "SY"),
+])
+def test_a_village_abroad_yields_to_the_area_after_it(nlp: NlpPipeline, geocoder: Geocoder, text: str,
+                                                       country: str) -> None:
+    assert _location(nlp, geocoder, text).country_code == country

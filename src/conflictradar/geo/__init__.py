@@ -116,7 +116,7 @@ class Geocoder:
             best = max(containers, key=lambda r: specificity(_place(r)))
         elif (foreign := _foreign_hierarchy(text, best, resolved)) is not None:
             best, approximate = foreign, True
-        elif (area := _area_abroad(best, resolved)) is not None:
+        elif (area := _area_abroad(text, best, resolved)) is not None:
             best, approximate = area, True
         elif _place(best).feature == "country":
             earlier = [r for r in placed if r.mention.start < best.mention.start and specificity(_place(r)) > 0
@@ -305,22 +305,30 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
 _AREA_REACH = 80
 
 
-def _area_abroad(chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
+_LOCAL_TYPE_AFTER = re.compile(r"\s+(?:village|town|hamlet|locality|neighbou?rhood|area)\b", re.IGNORECASE)
+
+
+def _area_abroad(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resolved | None:
     """The province or district named right after a small place when it lies in another country and nothing
     else in the text is in the place's country: the gazetteer knows only a namesake abroad of a village it
     lacks ("Di" in the United States for one in Burkina Faso), so the area is the best-known place."""
     place = _place(chosen)
-    if not _small(place):
-        return None
+    if not (_small(place) or _LOCAL_TYPE_AFTER.match(text, chosen.mention.end)):
+        return None  # a village or town the text calls so ("Dahleh town") is no big city abroad either
     key = fuzzy_key(chosen.mention.text)
     if any(_place(r).country_code == place.country_code for r in resolved
            if r.place is not None and not r.mention.demonym and fuzzy_key(r.mention.text) != key):
         return None
     areas = [r for r in resolved if r.place is not None and not r.mention.demonym
-             and r.place.feature in ("admin1", "admin2") and not compass_name(r.mention.text)
+             and (r.place.feature in ("admin1", "admin2") or _big_city(r.place)) and not compass_name(r.mention.text)
              and chosen.mention.end <= r.mention.start <= chosen.mention.end + _AREA_REACH]
-    # The last is the broadest ("Marsabit town (Saku, Marsabit county)": not Saku, a namesake in Estonia).
+    # The last is the broadest ("Marsabit town (Saku, Marsabit county)": not Saku, a namesake in Estonia); a big
+    # city counts as an area ("Saida town in Ar Raqqa countryside": Raqqa, not Algeria's Saida).
     return areas[-1] if areas and _place(areas[-1]).country_code != place.country_code else None
+
+
+def _big_city(place: Place) -> bool:
+    return place.feature == "place" and place.population >= BIG_PLACE
 
 
 def _small(place: Place) -> bool:

@@ -211,7 +211,8 @@ def _after_place_comma(doc: Doc, first: int) -> bool:
     """"Athens, Ga.", "Zhelanne district, Donetsk": a comma right after a name or a place-type word."""
     if first < 2 or doc[first - 1].text != ",":
         return False
-    return doc[first - 2].text[:1].isupper() or doc[first - 2].lower_ in TYPE_WORDS
+    before = doc[first - 2]  # "Zhelanne district, Donetsk", "the Quamishli countryside, Hasakeh"
+    return before.text[:1].isupper() or before.lower_ in TYPE_WORDS or before.lower_ in _AREA_NOUNS
 
 
 def _in_brackets(doc: Doc, first: int, reach: int = 12) -> bool:
