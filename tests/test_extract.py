@@ -46,12 +46,6 @@ def _primary(nlp: NlpPipeline, text: str) -> Event:
     ("The army recaptured the town from the insurgents after a week of fighting.", "Government regains territory"),
     ("Insurgents attacked an army checkpoint on the highway.", "Armed clash"),
     ("Soldiers set up a new military post on the hill overlooking the valley.", "Headquarters or base established"),
-])
-def test_sub_event_types(nlp: NlpPipeline, text: str, sub: str) -> None:
-    assert _primary(nlp, text).sub_event_type == sub
-
-
-@pytest.mark.parametrize(("text", "sub"), [
     # Protest forms beyond the word "protest": a strike, a sit-in, a motorcade, blocking or occupying a place.
     ("Hundreds of nurses held a strike outside the regional hospital.", "Peaceful protest"),
     ("Farmers staged a sit-in in front of the governor's office.", "Peaceful protest"),
@@ -70,7 +64,7 @@ def test_sub_event_types(nlp: NlpPipeline, text: str, sub: str) -> None:
     ("Unidentified gunmen fired shots at a fish trader near the market.", "Attack"),
     ("A police officer beat a journalist outside the court.", "Attack"),
 ])
-def test_triggers_beyond_single_words(nlp: NlpPipeline, text: str, sub: str) -> None:
+def test_sub_event_types(nlp: NlpPipeline, text: str, sub: str) -> None:
     assert _primary(nlp, text).sub_event_type == sub
 
 

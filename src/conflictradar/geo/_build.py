@@ -206,28 +206,15 @@ _UMLAUT_SPELLING = re.compile(r"(?<=[a-z])([aou])e")
 _NEAR_SPELLING = 0.8
 
 
-@lru_cache(maxsize=1)
-def _english_iso_names() -> Callable[[str], str]:
-    """pycountry's English translation of an ISO 3166-2 name (the name itself where it has none)."""
+@lru_cache(maxsize=4)
+def _iso_translation(language: str) -> Callable[[str], str]:
+    """pycountry's translation of an ISO 3166-2 name into ``language`` (the name itself where it has none)."""
     import gettext
 
     import pycountry
 
     try:
-        return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"]).gettext
-    except OSError:
-        return lambda name: name
-
-
-@lru_cache(maxsize=1)
-def _french_iso_translation() -> Callable[[str], str]:
-    """pycountry's French translation of an ISO 3166-2 name (the name itself where it has none)."""
-    import gettext
-
-    import pycountry
-
-    try:
-        return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["fr"]).gettext
+        return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[language]).gettext
     except OSError:
         return lambda name: name
 
@@ -244,7 +231,7 @@ def _french_iso_names(cc: str, admin1: str) -> list[str]:
     found = []
     for sub in pycountry.subdivisions.get(country_code=cc) or []:  # type: ignore[no-untyped-call]
         if sub.parent_code is None and normalize(_iso_name(sub.name)) in names:
-            french = _iso_name(_french_iso_translation()(sub.name))
+            french = _iso_name(_iso_translation("fr")(sub.name))
             if normalize(french) not in names and is_latin(french):
                 found.append(french)
     return sorted(set(found))
@@ -265,7 +252,7 @@ def _languages() -> dict[str, tuple[str, ...]]:
 
 def _iso_alike(iso: str, admin1: str) -> bool:
     """The ISO name is a near spelling of the GeoNames one, or its English name is the same name."""
-    english = _english_iso_names()(iso)
+    english = _iso_translation("en")(iso)
     if english != iso and _same_name(_iso_name(english), admin1):
         return True
     ratio = difflib.SequenceMatcher(None, normalize(_iso_name(iso)), normalize(admin1)).ratio()
