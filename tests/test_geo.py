@@ -488,3 +488,11 @@ def test_a_province_by_an_old_name_loses_to_the_one_called_so_today(nlp: NlpPipe
 def test_a_village_abroad_yields_to_the_area_after_it(nlp: NlpPipeline, geocoder: Geocoder, text: str,
                                                        country: str) -> None:
     assert _location(nlp, geocoder, text).country_code == country
+
+
+def test_a_place_opening_an_institution_after_the(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = ("The Dublin Public Library will close for repairs, and the Gainesville Public Utilities department "
+            "reported a spill. The City Council of Ceuta met on Monday.")
+    mentions = {r.mention.text: r.place.country_code for r in geocoder.resolve(nlp.parse(text)) if r.place}
+    assert "Dublin" in mentions and "Gainesville" in mentions
+    assert "City" not in mentions  # a type word opening "the City Council of X" is no place

@@ -296,7 +296,10 @@ class Recognizer:
     def _names_institution(self, ent: Span, span: Span) -> bool:
         """A place that opens an institution's name ("Bristol Police", "Dorset County Council", "Exeter High
         School"): the gazetteer knows it and an institution word follows it."""
-        if span.start != ent.start or span.end >= ent.end or ent.doc[span.end].lower_ not in INSTITUTION_WORDS:
+        first = ent.start + (ent.doc[ent.start].lower_ == "the")  # "the Dublin Historical Society"
+        if span.start != first or span.end >= ent.end or ent.doc[span.end].lower_ not in INSTITUTION_WORDS:
+            return False
+        if span.text.lower() in TYPE_WORDS or span.text.lower() in INSTITUTION_WORDS:  # "the City Council of X"
             return False
         return any(p.feature in {"place", "admin2", "admin1"} for p in self.gazetteer.lookup(span.text))
 
