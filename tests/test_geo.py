@@ -496,3 +496,13 @@ def test_a_place_opening_an_institution_after_the(nlp: NlpPipeline, geocoder: Ge
     mentions = {r.mention.text: r.place.country_code for r in geocoder.resolve(nlp.parse(text)) if r.place}
     assert "Dublin" in mentions and "Gainesville" in mentions
     assert "City" not in mentions  # a type word opening "the City Council of X" is no place
+
+
+def test_a_compass_part_of_a_province_is_the_province_but_not_of_a_country(nlp: NlpPipeline,
+                                                                          geocoder: Geocoder) -> None:
+    georgia = {r.mention.text: r.place for r in geocoder.resolve(nlp.parse(
+        "Two Northeast Georgia counties near Atlanta remain among the fastest-growing in the state.")) if r.place}
+    assert georgia["Georgia"].country_code == "US" and georgia["Georgia"].feature == "admin1"
+    # "West Azerbaijan" is an Iranian province, no part of the country Azerbaijan.
+    iran = _location(nlp, geocoder, "On 3 May 2024, retirees held a rally in Naqadeh city (West Azerbaijan).")
+    assert iran.country_code == "IR"

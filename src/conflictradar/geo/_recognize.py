@@ -363,8 +363,9 @@ class Recognizer:
         return [Mention(start, end, text, _type_hint(doc, ent.end))]
 
     def _settlement(self, name: str) -> bool:
-        """A town or site of exactly this name (not a country: "West Azerbaijan" is no part of Azerbaijan)."""
-        return any(p.feature in {"place", "site"} and normalize(p.name) == normalize(name)
+        """A town, site or province of exactly this name ("Northern Nicosia", "Northeast Georgia"), not a country
+        alone ("West Azerbaijan" is an Iranian province, no part of Azerbaijan)."""
+        return any(p.feature in {"place", "site", "admin1"} and normalize(p.name) == normalize(name)
                    for p in self.gazetteer.lookup(name))
 
     def _phrase_mentions(self, doc: Doc, taken: set[int]) -> list[Mention]:
