@@ -48,7 +48,7 @@ def _primary(nlp: NlpPipeline, text: str) -> Event:
     ("Soldiers set up a new military post on the hill overlooking the valley.", "Headquarters or base established"),
     # Protest forms beyond the word "protest": a strike, a sit-in, a motorcade, blocking or occupying a place.
     ("Hundreds of nurses held a strike outside the regional hospital.", "Peaceful protest"),
-    ("Farmers staged a sit-in in front of the governor's office.", "Peaceful protest"),
+    ("Farmers held a sit-in outside the governor's office.", "Peaceful protest"),
     ("Taxi drivers carried out a motorcade through the city centre to demand lower fuel prices.", "Peaceful protest"),
     ("Residents closed the main road into town to denounce the water cuts.", "Peaceful protest"),
     ("Students occupied the university campus to oppose the new fees.", "Peaceful protest"),
@@ -60,8 +60,8 @@ def _primary(nlp: NlpPipeline, text: str) -> Event:
     ("Unknown persons smashed the windows of the party office.", "Looting/property destruction"),
     # The agent of a passive verb is one of its objects ("was hit by a mine").
     ("A farmer was hit by an anti-tank mine on a farm road.", "Remote explosive/landmine/IED"),
-    ("Militants detonated a telecommunications antenna near the village.", "Remote explosive/landmine/IED"),
-    ("Unidentified gunmen fired shots at a fish trader near the market.", "Attack"),
+    ("Militants detonated a mobile phone mast outside the town.", "Remote explosive/landmine/IED"),
+    ("Gunmen fired shots at a taxi driver on the ring road.", "Attack"),
     ("A police officer beat a journalist outside the court.", "Attack"),
 ])
 def test_sub_event_types(nlp: NlpPipeline, text: str, sub: str) -> None:

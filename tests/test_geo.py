@@ -140,9 +140,9 @@ def _locate_all(nlp: NlpPipeline, geocoder: Geocoder, text: str, sentence: str |
 
 
 def test_the_bracketed_province_decides_the_country(nlp: NlpPipeline, geocoder: Geocoder) -> None:
-    # The gazetteer knows this town only abroad: the province in brackets stands in for it.
-    located = _locate_all(nlp, geocoder, "On 3 March 2023, in San Estanislao (San Pedro), residents protested "
-                                         "over water cuts.")
+    # The gazetteer knows this town only abroad (a Brazilian Lajeado): the province in brackets stands in for it.
+    located = _locate_all(nlp, geocoder, "On 3 March 2023, in Lajeado (San Pedro), farmers protested over "
+                                         "land titles.")
     assert located.location is not None
     assert (located.location.country_code, located.location.admin1) == ("PY", "San Pedro")
     assert located.location.geo_precision == 3
@@ -161,16 +161,16 @@ def test_a_small_namesake_abroad_yields_to_the_district_named_after_it(nlp: NlpP
                                       "wounding two.")
     assert (sourou.country_code, sourou.name, sourou.geo_precision) == ("BF", "Province du Sourou", 2)
     # Of the areas after it, the broadest decides: Saku is also a district in Estonia, Marsabit county is not.
-    marsabit = _location(nlp, geocoder, "On 5 May 2023, a trader was shot dead in Marsabit town (Saku, "
+    marsabit = _location(nlp, geocoder, "On 5 May 2023, herders clashed in Marsabit (Saku sub-county, "
                                         "Marsabit county).")
     assert (marsabit.country_code, marsabit.name) == ("KE", "Marsabit")
 
 
 def test_a_building_named_with_its_town_is_placed_in_the_town(nlp: NlpPipeline, geocoder: Geocoder) -> None:
-    # The model reads "the City Hall in Malmo" as one facility, which no gazetteer has.
-    malmo = _location(nlp, geocoder, "On 7 May 2023, students rallied in front of the City Hall in Malmo for "
-                                     "cheaper trains.")
-    assert (malmo.country_code, malmo.geo_precision) == ("SE", 1) and malmo.name.startswith("Malm")
+    # The model reads "the City Hall in Uppsala" as one facility, which no gazetteer has.
+    uppsala = _location(nlp, geocoder, "On 7 May 2023, pensioners gathered in front of the City Hall in Uppsala "
+                                       "over bus fares.")
+    assert (uppsala.country_code, uppsala.geo_precision, uppsala.name) == ("SE", 1, "Uppsala")
 
 
 @pytest.mark.parametrize(("text", "country", "admin1"), [
@@ -180,8 +180,8 @@ def test_a_building_named_with_its_town_is_placed_in_the_town(nlp: NlpPipeline, 
     ("On 3 June 2023, gunmen shot a trader in Diapaga town, Tapoa.", "BF", "Est"),
     ("On 9 July 2023, fighters ambushed a patrol in Rukha district, Panjshir.", "AF", "Panjshir"),
     # "the <building> of X": X is a place, whatever the model calls it.
-    ("On 5 April 2023, workers demonstrated at the hospital of Alencon over staffing.", "FR", None),
-    ("Citizens demonstrated in front of the tribunal of Ben Arous on Monday.", "TN", None),
+    ("On 5 April 2023, nurses rallied at the hospital of Lisieux over staffing.", "FR", None),
+    ("Lawyers protested outside the tribunal of Nabeul on Monday.", "TN", None),
 ])
 def test_a_place_the_model_mistags_is_found_where_a_place_is_expected(
         nlp: NlpPipeline, geocoder: Geocoder, text: str, country: str, admin1: str | None) -> None:
@@ -191,7 +191,7 @@ def test_a_place_the_model_mistags_is_found_where_a_place_is_expected(
 
 
 @pytest.mark.parametrize(("text", "country"), [
-    ("On 13 January 2023, gunmen beat pupils on their way to school in Buea town (Sud-Ouest).", "CM"),
+    ("On 13 January 2023, gunmen attacked a bus in Kumba town (Sud-Ouest).", "CM"),
     ("On 30 March 2023, protesters marched in Sanabis (Capital) for the release of prisoners.", "BH"),
 ])
 def test_a_bracketed_compass_or_capital_area_alone_does_not_move_a_place_abroad(
@@ -225,7 +225,7 @@ def test_a_country_that_speaks_is_not_the_place(nlp: NlpPipeline, geocoder: Geoc
 
 
 def test_admin1_is_spelled_as_the_text_names_the_province(nlp: NlpPipeline, geocoder: Geocoder) -> None:
-    located = _locate_all(nlp, geocoder, "Shells fell on Tawileh town in Al Hasakeh countryside on Monday.")
+    located = _locate_all(nlp, geocoder, "Shells hit Tal Tamr in Al Hasakeh governorate on Monday.")
     assert located.location is not None
     assert (located.location.country_code, located.location.admin1) == ("SY", "Al Hasakeh")
 
@@ -257,8 +257,8 @@ def test_a_short_form_of_the_province_gives_way_to_its_official_name(nlp: NlpPip
 
 def test_a_reporting_area_after_a_district_is_read_as_the_province(nlp: NlpPipeline, geocoder: Geocoder) -> None:
     # The area after "district," is the province (not a person), and it keeps a namesake abroad out.
-    located = _locate_all(nlp, geocoder, "On 5 March 2023, the military clashed with an armed group near Nawng Kham "
-                                         "village in Namhkan township (Muse district, Shan-North).")
+    located = _locate_all(nlp, geocoder, "On 5 March 2023, troops shelled a village in Kutkai township (Kyaukme "
+                                         "district, Shan-North).")
     assert located.location is not None
     assert (located.location.country_code, located.location.admin1) == ("MM", "Shan-North")
 
@@ -266,10 +266,10 @@ def test_a_reporting_area_after_a_district_is_read_as_the_province(nlp: NlpPipel
 def test_a_position_word_or_area_part_between_cue_and_name_still_cues_a_place(nlp: NlpPipeline,
                                                                                geocoder: Geocoder) -> None:
     # The small model tags neither name here: the gazetteer matcher needs the cue across "central" / "countryside of".
-    found = _parse(nlp, geocoder, "Students marched through central Cardiff on Friday.")
+    found = _parse(nlp, geocoder, "Nurses rallied in central Cardiff on Friday.")
     assert found["Cardiff"].country_code == "GB"
-    found = _parse(nlp, geocoder, "A body was found in the southern countryside of Ar-Raqqa city.")
-    assert found["Ar-Raqqa"].country_code == "SY"
+    found = _parse(nlp, geocoder, "Shepherds found a body in the eastern countryside of Ar-Rastan city.")
+    assert found["Ar-Rastan"].country_code == "SY"
 
 
 def test_a_district_written_without_its_type_prefix_places_an_unknown_village(nlp: NlpPipeline,
@@ -283,9 +283,9 @@ def test_a_district_written_without_its_type_prefix_places_an_unknown_village(nl
 
 def test_a_country_named_as_the_topic_does_not_confine_the_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
     # "in Ukraine" after "the war" says what the protest is about: the town where it happened stays the place.
-    located = _locate_all(nlp, geocoder, "About 200 people demonstrated in Volkach against the war in Ukraine.")
+    located = _locate_all(nlp, geocoder, "About 300 people demonstrated in Kitzingen against the war in Ukraine.")
     assert located.location is not None
-    assert (located.location.name, located.location.country_code) == ("Volkach", "DE")
+    assert (located.location.name, located.location.country_code) == ("Kitzingen", "DE")
 
 
 def test_a_place_named_with_a_nationality_word_is_one_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
@@ -298,11 +298,11 @@ def test_a_place_named_with_a_nationality_word_is_one_place(nlp: NlpPipeline, ge
 
 def test_a_street_or_school_named_after_a_place_is_not_the_events_place(nlp: NlpPipeline,
                                                                         geocoder: Geocoder) -> None:
-    located = _locate_all(nlp, geocoder, "Residents marched along Savanna road towards the chief's office in "
-                                         "Embakasi, Nairobi, on Friday.")
+    located = _locate_all(nlp, geocoder, "Residents marched along Jogoo road towards the chief's office in "
+                                         "Kayole, Nairobi, on Friday.")
     assert located.location is not None and located.location.country_code == "KE"
-    located = _locate_all(nlp, geocoder, "Parents at the Buenos Aires school in El Piro (Veraguas) blocked the "
-                                         "road to demand a new roof.")
+    located = _locate_all(nlp, geocoder, "Parents at the Lima school in Sona (Veraguas) blocked the road to "
+                                         "demand a new roof.")
     assert located.location is not None and located.location.country_code == "PA"
     alone = _locate_all(nlp, geocoder, "A grenade exploded outside a Kabul school on Sunday morning.")
     assert alone.location is not None and alone.location.country_code == "AF", "nothing else named: it stands"
@@ -317,8 +317,8 @@ def test_a_province_the_tagger_reads_as_a_verb_is_still_found_before_region(nlp:
 
 
 def test_a_place_inside_a_groups_name_is_not_where_the_event_was(nlp: NlpPipeline, geocoder: Geocoder) -> None:
-    located = _locate_all(nlp, geocoder, "Drones hit a depot of the Luhansk People's Militia close to Soledar, "
-                                         "Donetsk, overnight.")
+    located = _locate_all(nlp, geocoder, "Shelling struck positions held by Luhansk People's Militia fighters "
+                                         "near Bakhmut, Donetsk, overnight.")
     assert located.location is not None and located.location.admin1 == "Donetsk"
 
 
@@ -365,13 +365,13 @@ def test_a_people_named_in_the_plural_stands_for_its_country(nlp: NlpPipeline, g
 
 @pytest.mark.parametrize(("text", "country", "admin1"), [
     # The list after "X - Y" places X; X named again in it does not outvote the province after it.
-    ("Settlers uprooted olive trees in Al Quds - Beit Safafa (Al Quds, West Bank) overnight.", "PS", "West Bank"),
+    ("Settlers damaged three cars in Al Quds - Shuafat (Al Quds, West Bank) at night.", "PS", "West Bank"),
     # "KP" spells a Cambodian town's code too; as an abbreviation it is the province.
-    ("Gunmen killed a grocer at Wana town (South Waziristan district, KP) on Friday.", "PK", "Khyber Pakhtunkhwa"),
+    ("Gunmen shot a shopkeeper in Bannu city (Bannu district, KP) on Friday.", "PK", "Khyber Pakhtunkhwa"),
     # "Sava" alone is a Malagasy region; here it is half of a Cameroonian department's name.
     ("Militants raided a market near Mora (Mayo-Sava) and took cattle.", "CM", None),
     # "Castilla" alone is a Peruvian province; "y" joins the Spanish region's name.
-    ("Miners marched through Ponferrada (Castilla y Leon) against the closures.", "ES", None),
+    ("Teachers marched through Zamora (Castilla y Leon) over pay.", "ES", None),
 ], ids=["repeated name in the list", "abbreviated province", "half of a hyphenated name", "Spanish y"])
 def test_a_bracketed_list_places_the_name_before_it(nlp: NlpPipeline, geocoder: Geocoder, text: str, country: str,
                                                     admin1: str | None) -> None:
@@ -413,10 +413,10 @@ def test_a_province_read_as_a_nationality_is_still_the_province(nlp: NlpPipeline
 
 
 @pytest.mark.parametrize(("text", "admin1", "district"), [
-    ("On 9 May 2024, farmers blocked the highway in Khadak municipality (Saptari district).", "Madhesh", "Saptari"),
-    ("On 9 May 2024, students demonstrated in Pokhara city (Kaski district).", "Gandaki", "Kaski"),
+    ("On 9 May 2024, traders shut their shops in Kanchanrup municipality (Saptari district).", "Madhesh", "Saptari"),
+    ("On 9 May 2024, teachers rallied in Machhapuchchhre rural municipality (Kaski district).", "Gandaki", "Kaski"),
     # Cameroon's region in French (pycountry's translation); the record keeps the spelling of the text.
-    ("On 9 May 2024, gunmen attacked a village near Kolofata (Mayo-Sava, Extreme-Nord).", "Extreme-Nord", None),
+    ("On 9 May 2024, gunmen attacked a village near Mokolo (Mayo-Tsanaga, Extreme-Nord).", "Extreme-Nord", None),
 ])
 def test_districts_and_regions_the_shipped_data_lacks(nlp: NlpPipeline, geocoder: Geocoder, text: str,
                                                      admin1: str, district: str | None) -> None:
@@ -429,15 +429,15 @@ def test_districts_and_regions_the_shipped_data_lacks(nlp: NlpPipeline, geocoder
 
 
 def test_a_name_the_model_cut_at_and_is_read_whole(nlp: NlpPipeline, geocoder: Geocoder) -> None:
-    text = "On 2 March 2024, nurses protested outside the hospital in St. John's (Newfoundland and Labrador)."
+    text = "On 2 March 2024, nurses protested outside the hospital in Gander (Newfoundland and Labrador)."
     names = [(r.mention.text, r.place.country_code) for r in geocoder.resolve(nlp.parse(text)) if r.place]
     assert ("Newfoundland and Labrador", "CA") in names
     assert _location(nlp, geocoder, text).country_code == "CA"
 
 
 def test_a_direction_word_inside_an_organisation_is_no_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
-    text = ("On 4 March 2024, fighters stationed in the Central Security Camp fired artillery at Taizz - Al Arjam "
-            "(Salh), injuring four civilians.")
+    text = ("On 4 March 2024, fighters based in the Central Training Camp fired mortars at Taizz - Al Mudhaffar, "
+            "wounding two.")
     mentions = [r.mention.text for r in geocoder.resolve(nlp.parse(text))]
     assert "Central" not in mentions
     assert _location(nlp, geocoder, text).country_code == "YE"
@@ -445,19 +445,19 @@ def test_a_direction_word_inside_an_organisation_is_no_place(nlp: NlpPipeline, g
 
 def test_a_town_abroad_in_brackets_after_a_citys_district_does_not_move_the_city(nlp: NlpPipeline,
                                                                                   geocoder: Geocoder) -> None:
-    # "Al Qahirah" is also Cairo's Arabic name; after "Taizz - Usayfarah" it is the district's own area.
-    location = _location(nlp, geocoder, "On 4 March 2024, a sniper shot a woman in Taizz - Usayfarah (Al Qahirah).")
+    # "Al Qahirah" is also Cairo's Arabic name; after "Taizz - Al Masbah" it is the district's own area.
+    location = _location(nlp, geocoder, "On 4 March 2024, a sniper wounded a boy in Taizz - Al Masbah (Al Qahirah).")
     assert location.country_code == "YE"
 
 
 @pytest.mark.parametrize(("text", "country", "admin1"), [
     # An acronym in a place's bracketed hierarchy is the province's ("KPK"), not a group's name.
-    ("On 3 May 2024, traders held a protest in Hangu city (Hangu, KPK) against power cuts.", "PK",
+    ("On 3 May 2024, traders closed their shops in Kohat (Kohat district, KPK) over power cuts.", "PK",
      "Khyber Pakhtunkhwa"),
-    # A part of a town ("Northern Nicosia") is the town, where the gazetteer has no name for the part.
-    ("On 3 May 2024, union members staged a sit-in outside parliament in Northern Nicosia.", "CY", None),
+    # A part of a town ("Western Limassol") is the town, where the gazetteer has no name for the part.
+    ("On 3 May 2024, students marched to the ministry in Western Limassol.", "CY", None),
     # Chile's Los Rios region (2007) is named after its ISO code, so Ecuador's namesake loses.
-    ("On 3 May 2024, in Valdivia (Los Rios), street vendors demonstrated against a ban.", "CL", "Los Rios"),
+    ("On 3 May 2024, in Panguipulli (Los Rios), dockworkers marched for higher pay.", "CL", "Los Rios"),
 ])
 def test_bracketed_acronyms_town_parts_and_new_regions(nlp: NlpPipeline, geocoder: Geocoder, text: str,
                                                       country: str, admin1: str | None) -> None:
@@ -469,21 +469,20 @@ def test_bracketed_acronyms_town_parts_and_new_regions(nlp: NlpPipeline, geocode
 
 def test_a_province_by_an_old_name_loses_to_the_one_called_so_today(nlp: NlpPipeline, geocoder: Geocoder) -> None:
     # GeoNames keeps "Islamabad" as an old name of Chattogram; with Sindh named, both mentions are Pakistan's.
-    text = ("On 3 May 2024, party activists stormed the Sindh House in Islamabad city (Islamabad, FCT) during a "
-            "demonstration.")
+    text = "On 3 May 2024, lawyers rallied outside the Sindh High Court office in Islamabad (Islamabad, FCT)."
     places = [r.place for r in geocoder.resolve(nlp.parse(text)) if r.mention.text == "Islamabad" and r.place]
     assert len(places) == 2 and {p.country_code for p in places} == {"PK"}
 
 
 @pytest.mark.parametrize(("text", "country"), [
     # Called a village or town, a name the gazetteer knows only as a city abroad yields to the area after it:
-    # Algeria's Saida, Egypt's Cairo ("Al-Qahera") and India's Delhi are no Syrian villages.
-    ("On 3 May 2024, rebels shelled Saida village in Ar Raqqa governorate.", "SY"),
-    ("On 3 May 2024, government forces shelled Al-Qahera town in Hama governorate.", "SY"),
+    # Egypt's Mansoura, a US Medina and Bangladesh's Dhaka are no Syrian villages.
+    ("On 3 May 2024, rebels shelled Mansura village in Ar Raqqa governorate.", "SY"),
+    ("On 3 May 2024, government forces shelled Medina town in Hama governorate.", "SY"),
     # ... and so does a big city named after it ("Deir ez Zor countryside").
-    ("On 3 May 2024, a patrol clashed with tribesmen in Dahleh town in Deir ez Zor countryside.", "SY"),
+    ("On 3 May 2024, a patrol clashed with tribesmen in Dhaka town in Deir ez Zor countryside.", "SY"),
     # "X countryside, Y": the province after an area noun and a comma is a place, though tagged a person.
-    ("On 3 May 2024, gunmen killed a farmer in the Dhabana village in the Quamishli countryside, Hasakeh.", "SY"),
+    ("On 3 May 2024, gunmen killed a farmer in Umm Khair village in the Qamishli countryside, Hasakeh.", "SY"),
 ])
 def test_a_village_abroad_yields_to_the_area_after_it(nlp: NlpPipeline, geocoder: Geocoder, text: str,
                                                        country: str) -> None:
@@ -491,18 +490,18 @@ def test_a_village_abroad_yields_to_the_area_after_it(nlp: NlpPipeline, geocoder
 
 
 def test_a_place_opening_an_institution_after_the(nlp: NlpPipeline, geocoder: Geocoder) -> None:
-    text = ("The Dublin Public Library will close for repairs, and the Gainesville Public Utilities department "
-            "reported a spill. The City Council of Ceuta met on Monday.")
+    text = ("The Athens Public Library will close for repairs, and the Macon Public Utilities department "
+            "reported a spill. The City Council of Melilla met on Monday.")
     mentions = {r.mention.text: r.place.country_code for r in geocoder.resolve(nlp.parse(text)) if r.place}
-    assert "Dublin" in mentions and "Gainesville" in mentions
+    assert "Athens" in mentions and "Macon" in mentions
     assert "City" not in mentions  # a type word opening "the City Council of X" is no place
 
 
 def test_a_compass_part_of_a_province_is_the_province_but_not_of_a_country(nlp: NlpPipeline,
                                                                           geocoder: Geocoder) -> None:
     georgia = {r.mention.text: r.place for r in geocoder.resolve(nlp.parse(
-        "Two Northeast Georgia counties near Atlanta remain among the fastest-growing in the state.")) if r.place}
+        "Schools in Northeast Georgia near Atlanta reopened on Monday.")) if r.place}
     assert georgia["Georgia"].country_code == "US" and georgia["Georgia"].feature == "admin1"
     # "West Azerbaijan" is an Iranian province, no part of the country Azerbaijan.
-    iran = _location(nlp, geocoder, "On 3 May 2024, retirees held a rally in Naqadeh city (West Azerbaijan).")
+    iran = _location(nlp, geocoder, "On 3 May 2024, retirees held a rally in Mahabad city (West Azerbaijan).")
     assert iran.country_code == "IR"

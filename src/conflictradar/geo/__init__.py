@@ -295,7 +295,7 @@ def _foreign_hierarchy(text: str, chosen: Resolved, resolved: list[Resolved]) ->
     after_district = text[chosen.mention.end:group[0]].lstrip().startswith("-")
     if not _small(place) and (_small(broadest) or (after_district and broadest.feature in _SETTLEMENTS)):
         # "Taizz - X (Salh)": a village abroad does not move a city or province; nor does a town in the brackets
-        # after a city's district ("Taizz - Usayfarah (Al Qahirah)": the district's own area, not Cairo).
+        # after a city's district ("Taizz - Al Masbah (Al Qahirah)": the district's own area, not Cairo).
         return None
     return next(r for r in chain if _place(r).country_code == broadest.country_code)
 
@@ -314,7 +314,7 @@ def _area_abroad(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resol
     lacks ("Di" in the United States for one in Burkina Faso), so the area is the best-known place."""
     place = _place(chosen)
     if not (_small(place) or _LOCAL_TYPE_AFTER.match(text, chosen.mention.end)):
-        return None  # a village or town the text calls so ("Dahleh town") is no big city abroad either
+        return None  # a village or town the text calls so ("Dhaka town" in Syria) is no big city abroad either
     key = fuzzy_key(chosen.mention.text)
     if any(_place(r).country_code == place.country_code for r in resolved
            if r.place is not None and not r.mention.demonym and fuzzy_key(r.mention.text) != key):
@@ -323,7 +323,7 @@ def _area_abroad(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resol
              and (r.place.feature in ("admin1", "admin2") or _big_city(r.place)) and not compass_name(r.mention.text)
              and chosen.mention.end <= r.mention.start <= chosen.mention.end + _AREA_REACH]
     # The last is the broadest ("Marsabit town (Saku, Marsabit county)": not Saku, a namesake in Estonia); a big
-    # city counts as an area ("Saida town in Ar Raqqa countryside": Raqqa, not Algeria's Saida).
+    # city counts as an area ("Dhaka town in Deir ez Zor countryside": the Syrian city, not Bangladesh's).
     return areas[-1] if areas and _place(areas[-1]).country_code != place.country_code else None
 
 
