@@ -117,12 +117,14 @@ def _is_capitalised(token: Token) -> bool:
     return not (token.text.isupper() and len(token.text) > 1 and not token.sent.text.isupper())
 
 
+#: A direction word opening a name ("Western Limassol"): a part of the place after it.
 _COMPASS_PART = re.compile(r"(?:north|south|east|west|central|(?:north|south)-?(?:east|west))(?:ern)?\s+(?=[A-Z])",
                            re.IGNORECASE)
-#: Lower-case words inside a name that the model may cut in two ("Newfoundland and Labrador": two GPEs).
-_JOINING = frozenset({"and", "of", "de", "del", "do", "da", "di", "y", "et"})
 #: Words that join a name to the rest of its official long form ("Coahuila de Zaragoza").
 _LONG_FORM_CONNECTORS = ("de", "del", "do", "da", "di", "of")
+#: Lower-case words inside a name that the model may cut in two ("Newfoundland and Labrador": two GPEs).
+_JOINING = frozenset({"and", "y", "et", *_LONG_FORM_CONNECTORS})
+_INSIDE_A_NAME = _CONNECTORS | _JOINING
 
 
 def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
@@ -182,7 +184,7 @@ def _particle_goes_on(doc: Doc, i: int) -> bool:
 
 def compass_name(name: str) -> bool:
     """'West', 'Nord', 'South East', 'Centre': a name made of direction words only (an area in many countries;
-    inside an organisation's name, "the Central Security Camp", no place)."""
+    inside an organisation's name, "the Central Training Camp", no place)."""
     words = normalize(name).replace("-", " ").split()
     return bool(words) and all(w in COMPASS_WORDS for w in words)
 
@@ -211,7 +213,7 @@ def _after_place_comma(doc: Doc, first: int) -> bool:
     """"Athens, Ga.", "Zhelanne district, Donetsk": a comma right after a name or a place-type word."""
     if first < 2 or doc[first - 1].text != ",":
         return False
-    before = doc[first - 2]  # "Zhelanne district, Donetsk", "the Quamishli countryside, Hasakeh"
+    before = doc[first - 2]  # "Zhelanne district, Donetsk", "the Qamishli countryside, Hasakeh"
     return before.text[:1].isupper() or before.lower_ in TYPE_WORDS or before.lower_ in _AREA_NOUNS
 
 
@@ -356,14 +358,14 @@ class Recognizer:
         inside = re.search(r" in ([A-Z][^,()]*)$", text)
         if inside and not self.gazetteer.lookup(text) and self.gazetteer.lookup(inside.group(1)):
             return [Mention(start + inside.start(1), end, inside.group(1), _type_hint(doc, ent.end))]
-        # "Northern Nicosia", "eastern Aleppo": a part of a place the gazetteer knows only whole.
+        # "Western Limassol", "eastern Aleppo": a part of a place the gazetteer knows only whole.
         part = _COMPASS_PART.match(text)
         if part and not self.gazetteer.lookup(text) and self._settlement(text[part.end():]):
             return [Mention(start + part.end(), end, text[part.end():], _type_hint(doc, ent.end))]
         return [Mention(start, end, text, _type_hint(doc, ent.end))]
 
     def _settlement(self, name: str) -> bool:
-        """A town, site or province of exactly this name ("Northern Nicosia", "Northeast Georgia"), not a country
+        """A town, site or province of exactly this name ("Western Limassol", "Northeast Georgia"), not a country
         alone ("West Azerbaijan" is an Iranian province, no part of Azerbaijan)."""
         return any(p.feature in {"place", "site", "admin1"} and normalize(p.name) == normalize(name)
                    for p in self.gazetteer.lookup(name))
@@ -389,7 +391,7 @@ class Recognizer:
         best: tuple[Mention, int] | None = None
         while last < len(doc) and last - first < _MAX_TOKENS and last not in taken:
             token = doc[last]
-            if last > first and not (_is_capitalised(token) or token.lower_ in _CONNECTORS or token.lower_ in _JOINING):
+            if last > first and not (_is_capitalised(token) or token.lower_ in _INSIDE_A_NAME):
                 break
             if last > first and token.whitespace_ == "" and token.text == "-":
                 last += 1
