@@ -168,8 +168,8 @@ def test_a_small_namesake_abroad_yields_to_the_district_named_after_it(nlp: NlpP
 
 def test_a_building_named_with_its_town_is_placed_in_the_town(nlp: NlpPipeline, geocoder: Geocoder) -> None:
     # The model reads "the City Hall in Uppsala" as one facility, which no gazetteer has.
-    uppsala = _location(nlp, geocoder, "On 7 May 2023, pensioners gathered in front of the City Hall in Uppsala "
-                                       "over bus fares.")
+    uppsala = _location(nlp, geocoder, "On 7 May 2023, pensioners rallied outside the City Hall in Uppsala over "
+                                       "bus fares.")
     assert (uppsala.country_code, uppsala.geo_precision, uppsala.name) == ("SE", 1, "Uppsala")
 
 
@@ -480,7 +480,7 @@ def test_a_province_by_an_old_name_loses_to_the_one_called_so_today(nlp: NlpPipe
     ("On 3 May 2024, rebels shelled Mansura village in Ar Raqqa governorate.", "SY"),
     ("On 3 May 2024, government forces shelled Medina town in Hama governorate.", "SY"),
     # ... and so does a big city named after it ("Deir ez Zor countryside").
-    ("On 3 May 2024, a patrol clashed with tribesmen in Dhaka town in Deir ez Zor countryside.", "SY"),
+    ("On 3 May 2024, a patrol clashed with tribesmen in Dhaka town of the Deir ez Zor countryside.", "SY"),
     # "X countryside, Y": the province after an area noun and a comma is a place, though tagged a person.
     ("On 3 May 2024, gunmen killed a farmer in Umm Khair village in the Qamishli countryside, Hasakeh.", "SY"),
 ])
