@@ -93,7 +93,8 @@ class Geocoder:
         it, the gazetteer's X is another namesake: use the area. A bare country stands for the place named
         before it in that country ("in Hasakah ... in northeastern Syria").
         """
-        placed = [r for r in resolved if r.place is not None and not r.mention.demonym]
+        # A continent or union ("Europe", "the EU") holds no country to count the event in.
+        placed = [r for r in resolved if r.place is not None and r.place.country_code and not r.mention.demonym]
         inside = [r for r in placed if event.evidence.start <= r.mention.start < event.evidence.end]
         # "along Kabul road in Embakasi, Nairobi", "a depot of the Luhansk People's Militia close to Soledar": a
         # street, building or group named after a place is the event's place only when no other is named;
@@ -103,7 +104,7 @@ class Geocoder:
         before = [r for r in placed if r.mention.start < event.evidence.start]
         before = [r for r in before if not _named_after(text, r)] or before
         # "Russian forces" names who fought; its country is the place only when the text names no other.
-        demonyms = [r for r in resolved if r.place is not None and r.mention.demonym]
+        demonyms = [r for r in resolved if r.place is not None and r.mention.demonym and not r.mention.in_name]
         pool = _in_named_countries(text, inside, resolved) or before[-1:] or placed[:1] or demonyms[:1]
         if not pool:
             return None

@@ -40,7 +40,7 @@ class Place:
 class Gazetteer(Protocol):
     """What the geo stage needs from a gazetteer: candidates for a name, and country facts."""
 
-    def lookup(self, name: str) -> list[Place]: ...
+    def lookup(self, name: str, exact: bool = False) -> list[Place]: ...
 
     def country(self, code: str) -> Place | None: ...
 
@@ -75,19 +75,21 @@ class SqliteGazetteer:
     def _query(self, sql: str, args: tuple[object, ...]) -> list[Place]:
         return [_place(row) for row in self._connection().execute(sql, args)]
 
-    def _lookup(self, name: str) -> list[Place]:
+    def _lookup(self, name: str, exact: bool = False) -> list[Place]:
+        """Places called ``name``: the exact (normalised) matches if any, else (unless ``exact``) the
+        transliteration-tolerant ones."""
         key, fkey = normalize(name), fuzzy_key(name)
         if not fkey:
             return []
         rows = self._connection().execute(
             f"SELECT DISTINCT n.key = ?, {_COLUMNS} FROM names n JOIN places p ON p.id = n.place_id "
             "WHERE n.fkey = ? ORDER BY p.id", (key, fkey)).fetchall()
-        exact = [_place(r[1:]) for r in rows if r[0]]
-        chosen = exact or [_place(r[1:]) for r in rows]
+        same = [_place(r[1:]) for r in rows if r[0]]
+        chosen = same or ([] if exact else [_place(r[1:]) for r in rows])
         return list(dict.fromkeys(chosen))
 
-    def lookup(self, name: str) -> list[Place]:  # replaced by a cached bound function in __init__
-        return self._lookup(name)
+    def lookup(self, name: str, exact: bool = False) -> list[Place]:  # replaced by a cached function in __init__
+        return self._lookup(name, exact)
 
     def country(self, code: str) -> Place | None:
         return self._countries.get(code.upper())

@@ -8,6 +8,7 @@ them as places: a locative word before ("in", "near", "km from"), a place-type w
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -16,13 +17,17 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from ._gazetteer import Gazetteer
+from ._gazetteer import Gazetteer, Place
 from ._names import normalize
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 #: Entities whose words are not read as places by the phrase matcher.
 _BLOCKING_LABELS = {"PERSON", "ORG", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL",
                     "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "LANGUAGE", "NORP"}
+#: Capital initials, perhaps dotted: "EU", "U.S.", "S.C.", "T&T".
+_ABBREVIATION_TOKEN = re.compile(r"^(?:[A-Z]{2,5}|(?:[A-Z]\.){2,3}|[A-Z]&[A-Z])$")
+#: Labels the small model puts on towns it does not know, read as places when listed with a known one.
+_MISREAD_IN_LISTS = {"PERSON", "ORG", "PRODUCT", "WORK_OF_ART"}
 _NUMERIC_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
 #: Entities that may be the first part of a longer place name the model cut ("Spanish" of "Spanish Town").
 _STRETCHABLE = _PLACE_LABELS | {"NORP", "LANGUAGE"}
@@ -48,6 +53,9 @@ TYPE_WORDS: dict[str, str] = {word: feature for feature, words in _WORDS["type_w
 #: Nouns after which "of X" names a place: "the city of X", "the outskirts of X".
 _AREA_NOUNS = frozenset(TYPE_WORDS) | _AREA_PARTS
 _CONNECTORS = frozenset(_WORDS["connectors"])
+#: Words the model rightly tags DATE although a town somewhere bears the name ("in March", "at Christmas").
+_DATE_NAMES = frozenset(_WORDS["date_names"]) | {name.lower() for name in (*calendar.month_name,
+                                                                           *calendar.day_name) if name}
 #: "<noun> in X" names a topic ("the war in Ukraine"), not a place of the event.
 TOPIC_NOUNS = frozenset(_WORDS["topic_nouns"])
 #: Direction words that make up area names found in many countries ("West", "Nord", "South East").
@@ -56,6 +64,8 @@ COMPASS_WORDS = frozenset(_WORDS["compass_words"])
 INSTITUTION_WORDS = frozenset(_WORDS["institution_words"])
 #: "X <noun>" names a building or street ("Kabul road"), not the place X.
 FACILITY_NOUNS = frozenset(_WORDS["facility_nouns"])
+#: Words common in organisations' names that are also towns somewhere: inside such a name, not a place.
+_COMMON_IN_NAMES = INSTITUTION_WORDS | FACILITY_NOUNS | COMPASS_WORDS | frozenset(TYPE_WORDS)
 _MAX_TOKENS = 6
 _NAME_TAGS = {"PROPN", "NOUN", ""}
 _TRAILING = re.compile(r"(?:['\u2019]s|['\u2019])$")
@@ -72,6 +82,15 @@ class Mention:
     from_entity: bool = True
     demonym: bool = False  # "Russian", "Syrian": names an actor's country more often than a place
     in_name: bool = False  # inside an organisation's name ("Luhansk People's Militia"): who, not where
+
+
+_DEMONYM_ENDING = re.compile(r"^[A-Z][a-z]+(?:an|ian|ese|ish|i|ic)$")
+
+
+def demonym_of_area(text: str, pool: list[Place]) -> bool:
+    """A word like "Canadian" that the gazetteer knows as another name of a country or region."""
+    return _DEMONYM_ENDING.match(text) is not None and any(
+        p.feature in _DEMONYM_FEATURES and normalize(p.name) != normalize(text) for p in pool)
 
 
 def singular(word: str) -> str:
@@ -151,6 +170,20 @@ def _weak(ent: Span) -> bool:
     if ent.end < len(doc) and doc[ent.end].text in TYPE_WORDS:
         return True  # "Ar-Raqqa city", "Hangu district": a lower-case type word says what the name is
     return ent.start > 0 and _after_locative(doc, ent.start)
+
+
+def _after_number(doc: Doc, i: int) -> bool:
+    return i > 0 and doc[i - 1].like_num
+
+
+def _listed_with_place(doc: Doc, first: int) -> bool:
+    """The word is joined ("and", a comma) to a name the model read as a place: another place of a list."""
+    token = doc[first]
+    while token.dep_ == "conj" and token.head is not token:
+        token = token.head
+        if token.ent_type_ == "GPE":
+            return True
+    return False
 
 
 def _after_locative(doc: Doc, first: int) -> bool:
@@ -239,6 +272,8 @@ class Recognizer:
         found += [m for ent in doc.ents if ent.label_ in _BLOCKING_LABELS
                   if (m := self._named_area(doc, ent, {"admin1"} if ent.label_ == "NORP" else {"country", "admin1"}))]
         found += [m for ent in doc.ents if ent.label_ == "ORG" for m in self._embedded(ent)]
+        found += [m for ent in doc.ents if ent.label_ in _MISREAD_IN_LISTS if (m := self._listed(doc, ent))]
+        found += [m for ent in doc.ents if ent.label_ == "DATE" if (m := self._misdated(doc, ent))]
         taken = {i for ent in doc.ents if ent.label_ in _PLACE_LABELS | _BLOCKING_LABELS and not _weak(ent)
                  and not _crosses_bracket(ent) for i in range(ent.start, ent.end)}
         found += self._phrase_mentions(doc, taken)
@@ -246,6 +281,7 @@ class Recognizer:
         found += [m for ent in doc.ents if ent.label_ in _STRETCHABLE and ent.end < len(doc)
                   and (_is_capitalised(doc[ent.end]) or doc[ent.end].lower_ in _JOINING)
                   if (m := self._longer_name(doc, ent, taken - stretchable))]
+        found += self._abbreviations(doc)
         found += self._repeats(doc, found)
         return _without_overlaps(found)
 
@@ -254,6 +290,45 @@ class Recognizer:
         read "Spanish" as a language and "Town" as a place): the longer name stands (``_without_overlaps``)."""
         match = self._longest_match(doc, ent.start, free)
         return match[0] if match is not None and match[1] > ent.end else None
+
+    def _abbreviations(self, doc: Doc) -> list[Mention]:
+        """A country's or union's abbreviation wherever it stands ("EU airlines", "the US Trade Representative",
+        "U.S.-based"), and a province's written with dots ("the S.C. Highway Patrol"). Unless the model read it as
+        a place, it qualifies something ("pro-EU", "US dollars"): who or what, not where. Undotted province
+        codes ("PA", "AL") are words too often to be read alone."""
+        found: list[Mention] = []
+        for token in doc:
+            if not _ABBREVIATION_TOKEN.match(token.text) or token.ent_type_ == "PERSON":
+                continue
+            features = {"country", "region", "admin1"} if "." in token.text else {"country", "region"}
+            areas = [p for p in self.gazetteer.lookup(token.text, exact=True) if p.feature in features]
+            # "CHAD" in a byline is a name in capitals, not initials; "100 B.C." is a year ("40 US dollars" not).
+            if areas and not (_after_number(doc, token.i) and "." in token.text) and not any(
+                    normalize(p.name) == normalize(token.text) for p in areas):
+                found.append(Mention(token.idx, token.idx + len(token.text), token.text,
+                                     in_name=token.ent_type_ not in _PLACE_LABELS))
+        return found
+
+    def _misdated(self, doc: Doc, ent: Span) -> Mention | None:
+        """A town after "in" or "near" that the model tagged as a date ("in Manbij"): one capitalised word, no
+        month, weekday or feast, and exactly a gazetteer name."""
+        if len(ent) != 1 or not _is_capitalised(ent[0]) or ent.text.lower() in _DATE_NAMES:
+            return None
+        if ent.start == 0 or not _after_locative(doc, ent.start):
+            return None
+        return self._exact_place(ent)
+
+    def _exact_place(self, ent: Span) -> Mention | None:
+        exact = any(p.feature in {"place", "admin1", "admin2"} and normalize(p.name) == normalize(ent.text)
+                    for p in self.gazetteer.lookup(ent.text))
+        return Mention(ent.start_char, ent.end_char, ent.text) if exact else None
+
+    def _listed(self, doc: Doc, ent: Span) -> Mention | None:
+        """A one-word entity in a list of places, a town by its exact name ("in Hilversum and Almelo" with
+        Almelo read as a person; "in Zilina, Nitra, Presov" with two of them read as a group and a product)."""
+        if len(ent) != 1 or not _is_capitalised(ent[0]) or not _listed_with_place(doc, ent.start):
+            return None
+        return self._exact_place(ent)
 
     def _named_area(self, doc: Doc, ent: Span, features: set[str]) -> Mention | None:
         """A mislabelled entity that is exactly the name of a country or province ("Tamil Nadu" as ORG; a
@@ -273,7 +348,8 @@ class Recognizer:
         return None
 
     def _embedded(self, ent: Span) -> list[Mention]:
-        """A country or province inside an organisation's name ("Georgia Bureau of Investigation")."""
+        """A country or province inside an organisation's name ("Georgia Bureau of Investigation"), or its
+        people's name ("the Canadian Press")."""
         if len(ent) < 2 or ent.text.isupper():
             return []
         found: list[Mention] = []
@@ -290,6 +366,12 @@ class Recognizer:
                     found.append(Mention(span.start_char, span.end_char, span.text,
                                          in_name=not (_crosses_bracket(ent) or " - " in ent.text)))
                     i += size
+                    break
+                if size == 1 and _is_capitalised(span[0]) and demonym_of_area(
+                        span.text, self.gazetteer.lookup(span.text, exact=True)):
+                    # "The Canadian Press", "the Nigerian Army": a people's name in an organisation's
+                    found.append(Mention(span.start_char, span.end_char, span.text, demonym=True, in_name=True))
+                    i += 1
                     break
             else:
                 i += 1
@@ -318,14 +400,19 @@ class Recognizer:
         covered = [(m.start, m.end) for m in found]
         extra: list[Mention] = []
         for name in sorted(names):
-            # An entity that is exactly the name ("Hasakah" as ORG) is the same place again.
-            blocked = [(e.start_char, e.end_char) for e in doc.ents if e.text != name and (
-                e.label_ in {"ORG", "WORK_OF_ART", "EVENT"} or (e.label_ == "PERSON" and len(e) > 1))]
+            # An entity that is exactly the name ("Hasakah" as ORG) is the same place again; inside a longer
+            # organisation's name ("the Dublin Arts Council") it is the place too, but says who, not where.
+            blocked = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1]
+            named = [(e.start_char, e.end_char) for e in doc.ents if e.text != name
+                     and e.label_ in {"ORG", "WORK_OF_ART", "EVENT"}]
+            if name.lower() in _COMMON_IN_NAMES:  # "Police", a Polish town, in "the Police Department"
+                blocked += named
             pattern = re.compile(rf"(?<!\w)(?:{re.escape(name)}|{re.escape(name.upper())})(?!\w)")
             for match in pattern.finditer(_text(doc)):
                 span = (match.start(), match.end())
                 if not any(a < span[1] and span[0] < b for a, b in covered + blocked):
-                    extra.append(Mention(span[0], span[1], match.group(0), None, False))
+                    in_name = any(a <= span[0] and span[1] <= b for a, b in named)
+                    extra.append(Mention(span[0], span[1], match.group(0), None, False, in_name=in_name))
                     covered.append(span)
         return extra
 

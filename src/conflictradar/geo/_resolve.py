@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ._gazetteer import Gazetteer, Place
 from ._names import fuzzy_key
-from ._recognize import TYPE_WORDS, Mention, singular
+from ._recognize import TYPE_WORDS, Mention, demonym_of_area, singular
 
 _FEATURE_PRIOR = {"country": 4.0, "region": 2.5, "admin1": 2.5, "admin2": 0.8, "site": 2.0, "place": 0.0}
 _SPECIFICITY = {"country": 0, "region": 1, "admin1": 1, "admin2": 2, "place": 3, "site": 4}
@@ -80,36 +80,71 @@ def _inside(place: Place, container: Place) -> bool:
 
 
 class _Support:
-    """How many other names of the text could lie in a province, or name a place's province.
+    """How many other names of the text could lie in a province or district, or name a place's province or
+    district.
 
     Counted over every candidate of the other names, not only the chosen ones, so that a text about
-    Gainesville, Hall County and Athens supports the US state of Georgia before any of them is resolved.
+    Gainesville, Hall County and Athens supports the US state of Georgia before any of them is resolved, and
+    "Paris" beside "Henry County" supports the Paris of Henry County, Tennessee, and that county alike.
     """
 
     def __init__(self, mentions: list[Mention], pools: list[list[Place]]) -> None:
-        self._inside: dict[tuple[str, str], set[str]] = defaultdict(set)  # (cc, admin1) -> texts with a place in it
-        self._areas: dict[tuple[str, str], set[str]] = defaultdict(set)  # (cc, admin1) -> texts naming it
+        self._inside: dict[tuple[str, ...], set[str]] = defaultdict(set)  # area key -> texts with a place in it
+        self._areas: dict[tuple[str, ...], set[str]] = defaultdict(set)  # area key -> texts naming it
         for mention, pool in zip(mentions, pools, strict=True):
             for place in pool:
-                if place.feature == "admin1":
-                    self._areas[(place.country_code, fuzzy_key(place.name))].add(mention.text)
-                elif place.admin1 and place.feature in {"place", "admin2", "site"}:
-                    self._inside[(place.country_code, fuzzy_key(place.admin1))].add(mention.text)
+                area = self._area_key(place)
+                if area is not None:
+                    self._areas[area].add(mention.text)
+                for container in self._container_keys(place):
+                    self._inside[container].add(mention.text)
+
+    @staticmethod
+    def _area_key(place: Place) -> tuple[str, ...] | None:
+        if place.feature == "admin1":
+            return (place.country_code, fuzzy_key(place.name))
+        if place.feature == "admin2" and place.admin1:
+            return (place.country_code, fuzzy_key(place.admin1), fuzzy_key(place.name))
+        return None
+
+    @staticmethod
+    def _container_keys(place: Place) -> list[tuple[str, ...]]:
+        if not place.admin1 or place.feature not in {"place", "admin2", "site"}:
+            return []
+        keys: list[tuple[str, ...]] = [(place.country_code, fuzzy_key(place.admin1))]
+        if place.admin2 and place.feature != "admin2":
+            keys.append((place.country_code, fuzzy_key(place.admin1), fuzzy_key(place.admin2)))
+        return keys
 
     def of(self, place: Place, mention: Mention) -> int:
-        if place.feature == "admin1":
-            return len(self._inside[(place.country_code, fuzzy_key(place.name))] - {mention.text})
-        if place.admin1 and place.feature in {"place", "admin2", "site"}:
-            return len(self._areas[(place.country_code, fuzzy_key(place.admin1))] - {mention.text})
-        return 0
+        """Other names that could lie in ``place`` or name an area that holds it (a district counting twice)."""
+        area = self._area_key(place)
+        count = len(self._inside[area] - {mention.text}) * (len(area) - 1) if area is not None else 0
+        for key in self._container_keys(place):
+            count += len(self._areas[key] - {mention.text}) * (len(key) - 1)
+        return count
+
+
+#: A namesake this many times larger abroad is what the name means unless the text says otherwise.
+_DWARFING_RATIO = 100
+
+
+def _dwarfed(place: Place, pool: list[Place]) -> bool:
+    """A small place named like a famous one abroad ("London", Ohio; "China", Texas): that its country is
+    the text's is weak evidence for it."""
+    if place.feature not in {"place", "admin2", "site"}:
+        return False
+    return any(p.country_code != place.country_code and p.population >= max(BIG_PLACE * 10,
+               _DWARFING_RATIO * place.population) for p in pool)
 
 
 def _other_name_penalty(place: Place, mention: Mention, pool: list[Place]) -> float:
     """A place found by one of its alternate names: a namesake called that in its own right is likelier. An area
-    found so loses only beside one called so today ("Islamabad", an old name of Chattogram)."""
+    found so loses only beside one called so today ("Islamabad", an old name of Chattogram). A short form of
+    the name ("New York" for New York City) is no other name."""
     key = fuzzy_key(mention.text)
     if place.feature in {"place", "site"}:
-        return 1.5 if fuzzy_key(place.name) != key else 0.0
+        return 1.5 if fuzzy_key(place.name) not in {key, fuzzy_key(f"{mention.text} City")} else 0.0
     return 1.5 if key not in fuzzy_key(place.name) and any(fuzzy_key(p.name) == key for p in pool) else 0.0
 
 
@@ -121,6 +156,8 @@ class Resolver:
 
     def candidates(self, mention: Mention) -> list[Place]:
         found = self._candidates(mention)
+        if mention.demonym or demonym_of_area(mention.text, found):  # "Canadian": Canada, not the Texas town
+            found = [p for p in found if p.feature in AREA_FEATURES] or found
         if is_abbreviation(mention.text):
             # "KP", "NY": an abbreviation stands for a country, a province or a large city ("D.C."); a town
             # whose name it spells (or folds to: "Ney", "Aups") is a coincidence.
@@ -128,7 +165,8 @@ class Resolver:
         return found
 
     def _candidates(self, mention: Mention) -> list[Place]:
-        found = self.gazetteer.lookup(mention.text)
+        # Initials are spelled exactly: "BBC" is no British Columbia ("BC") with a doubled letter.
+        found = self.gazetteer.lookup(mention.text, exact=is_abbreviation(mention.text))
         if not found and mention.demonym:
             found = self.gazetteer.lookup(singular(mention.text))  # "Russians" -> "Russian"
         if not found:
@@ -189,9 +227,15 @@ class Resolver:
         others = [p for j, p in enumerate(chosen) if j != index and p is not None]
         countries: dict[str, float] = defaultdict(float, self._hints)
         admin1s: dict[str, float] = defaultdict(float)
+        admin2s: dict[tuple[str, str], float] = defaultdict(float)
+        counted: set[str] = set()
         for j, other in enumerate(chosen):
-            if j == index or other is None:
+            # A name said again is no new evidence: counted each time, three first guesses of "Paris" (France)
+            # would outvote the "Edgar County" that puts the text's Paris in Illinois. Each name counts once.
+            key = fuzzy_key(mentions[j].text)
+            if j == index or other is None or key in counted or key == fuzzy_key(mentions[index].text):
                 continue
+            counted.add(key)
             # A village says less about the article's country than a province or a city does, and "Russian
             # forces" says who fought, not where.
             small = other.feature == "place" and other.population < BIG_PLACE
@@ -201,10 +245,13 @@ class Resolver:
                 admin1s[fuzzy_key(other.name)] += weight
             elif other.admin1 and other.feature != "country":
                 admin1s[fuzzy_key(other.admin1)] += weight
+            if other.feature == "admin2":
+                admin2s[(other.country_code, fuzzy_key(other.name))] += weight
         containers = [p for j in self._container_indexes(index, mentions) for p in pools[j]]
         mention = mentions[index]
         return max(pool, key=lambda p: self._score(p, mention, countries, admin1s, containers, others, pool,
-                                                   self._held[index]))
+                                                   self._held[index])
+                   + (2.0 if p.admin2 and admin2s[(p.country_code, fuzzy_key(p.admin2))] else 0.0))
 
     def _container_indexes(self, index: int, mentions: list[Mention]) -> list[int]:
         """The names right after this one ("X, Y", "X (Y, Z)"): they may hold it."""
@@ -240,7 +287,8 @@ class Resolver:
         elif any(c.country_code == place.country_code for c in containers):
             score += 2.0  # "X (Y, Z)" with Y or Z known only in X's country: a namesake elsewhere is unlikely
         in_country = countries[place.country_code]
-        score += 2.5 * min(in_country, 3.0) / 3 + min(in_country, 1.0)
+        country_context = 2.5 * min(in_country, 3.0) / 3 + min(in_country, 1.0)
+        score += country_context / 2 if _dwarfed(place, pool) else country_context
         if place.admin1 and place.feature != "admin1":
             score += 2.5 * min(admin1s[fuzzy_key(place.admin1)], 1.0)
         if any(_inside(o, place) for o in others if o.feature != "country"):
