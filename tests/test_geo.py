@@ -505,3 +505,100 @@ def test_a_compass_part_of_a_province_is_the_province_but_not_of_a_country(nlp: 
     # "West Azerbaijan" is an Iranian province, no part of the country Azerbaijan.
     iran = _location(nlp, geocoder, "On 3 May 2024, retirees held a rally in Mahabad city (West Azerbaijan).")
     assert iran.country_code == "IR"
+
+
+def _mentions(geocoder: Geocoder, nlp: NlpPipeline, text: str) -> list[tuple[str, bool, str | None, str | None]]:
+    """(text, inside an organisation's name, country, admin1) of each mention, in order."""
+    return [(r.mention.text, r.mention.in_name, r.place and r.place.country_code, r.place and r.place.admin1)
+            for r in geocoder.resolve(nlp.parse(text))]
+
+
+def test_a_county_named_in_the_text_picks_its_town_over_a_famous_namesake(nlp: NlpPipeline,
+                                                                          geocoder: Geocoder) -> None:
+    # Said three times, "Lebanon" (the country) used to vote for itself and outweigh the county that holds
+    # the Tennessee town; a name said again is no new evidence, and a county named in the text holds its towns.
+    text = ("Lebanon officials approved the budget on Monday. Lebanon police said the new station will open in "
+            "spring, and Lebanon schools will share the cost with Wilson County.")
+    found = _mentions(geocoder, nlp, text)
+    assert {(country, admin1) for name, _, country, admin1 in found if name == "Lebanon"} == {("US", "Tennessee")}
+    assert ("Wilson County", False, "US", "Tennessee") in found
+    berlin = _parse(nlp, geocoder, text.replace("Lebanon", "Berlin").replace("Wilson", "Coos"))
+    assert (berlin["Berlin"].country_code, berlin["Berlin"].admin1) == ("US", "New Hampshire")
+
+
+def test_a_country_is_not_a_small_namesake_town_of_the_state_the_text_is_about(nlp: NlpPipeline,
+                                                                               geocoder: Geocoder) -> None:
+    # There is a China in Texas; that the text is about Texas is weak evidence against the country 10^6 times
+    # larger, and, said again, the country is no more a Texas town.
+    found = _mentions(geocoder, nlp, "Texas farmers met in Houston and Dallas on Monday to discuss falling "
+                                     "exports to China.")
+    assert [(name, country) for name, _, country, _ in found if name == "China"] == [("China", "CN")]
+    again = _mentions(geocoder, nlp, "Exports from Texas to China fell last year. Port officials in Houston said "
+                                     "shipments to China dropped by a third, and China's tariffs were blamed.")
+    assert {country for name, _, country, _ in again if name == "China"} == {"CN"}
+
+
+def test_new_york_alone_is_the_city(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    found = _parse(nlp, geocoder, "The band played two nights in New York before the tour moved on.")
+    assert found["New York"].name == "New York City"
+
+
+def test_towns_listed_with_a_known_one_are_places_whatever_the_model_tagged(nlp: NlpPipeline,
+                                                                              geocoder: Geocoder) -> None:
+    # The small model reads the last two as people.
+    found = _parse(nlp, geocoder, "The chain closed its stores in Utrecht, Zwolle, Deventer and Hengelo last month.")
+    assert {name: found[name].country_code for name in ("Deventer", "Hengelo")} == {"Deventer": "NL", "Hengelo": "NL"}
+
+
+def test_a_town_tagged_as_a_date_after_in_is_a_place_but_a_month_is_not(nlp: NlpPipeline,
+                                                                       geocoder: Geocoder) -> None:
+    found = _parse(nlp, geocoder, "Soldiers were deployed in Cuxhaven near the border.")
+    assert found["Cuxhaven"].country_code == "DE"
+    assert _parse(nlp, geocoder, "Soldiers were deployed in March near the border.") == {}
+
+
+def test_a_place_inside_organisations_names_is_a_toponym_but_not_the_event_place(nlp: NlpPipeline,
+                                                                                geocoder: Geocoder) -> None:
+    text = ("Dubuque police arrested two men on Friday. The Dubuque Rotary Club said its gallery in Cedar "
+            "Rapids was damaged, and the Dubuque Historical Society offered help.")
+    found = _mentions(geocoder, nlp, text)
+    dubuque = [(in_name, country) for name, in_name, country, _ in found if name == "Dubuque"]
+    assert dubuque == [(False, "US"), (True, "US"), (True, "US")]
+    located = _locate_all(nlp, geocoder, text, text[text.index("The Dubuque Rotary"):])
+    assert located.location is not None and located.location.name == "Cedar Rapids"
+
+
+def test_a_county_opening_an_office_name_is_the_county(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    for text, county, state in [
+            ("The suspect was booked into the Lauderdale County Jail on Tuesday.", "Lauderdale County", None),
+            ("A deputy with the Coos County Sheriff's Office said the road was closed.", "Coos County", None),
+            ("Filings at the McMinn County Chancery Court rose this year.", "McMinn County",
+             "Tennessee")]:
+        found = _mentions(geocoder, nlp, text)
+        assert [(name, in_name, country) for name, in_name, country, _ in found] == [(county, True, "US")], text
+        assert state is None or found[0][3] == state
+
+
+def test_country_and_union_initials_are_toponyms_wherever_they_stand(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    found = _mentions(geocoder, nlp, "Ministers discussed new EU farm rules, and the US Commerce Department "
+                                     "objected to the plan.")
+    assert [(name, in_name, country) for name, in_name, country, _ in found] == [("EU", True, ""),
+                                                                                ("US", True, "US")]
+    for text in ["The temple was built around 300 B.C. according to the guide.",  # an era
+                 "BY CHAD OWENS Staff Writer",  # a name in capitals
+                 "The BBC reported the fire on Sunday."]:  # not "BC" with a doubled letter
+        assert _mentions(geocoder, nlp, text) == [], text
+
+
+def test_a_peoples_name_inside_an_organisations_name_stands_for_its_country(nlp: NlpPipeline,
+                                                                           geocoder: Geocoder) -> None:
+    found = _mentions(geocoder, nlp, "The Ghanaian Times reported that the Kenyan Navy sent two ships.")
+    assert [(name, in_name, country) for name, in_name, country, _ in found] == [("Ghanaian", True, "GH"),
+                                                                                ("Kenyan", True, "KE")]
+
+
+def test_a_continent_or_union_is_never_the_event_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    text = ("On 3 March, an anti-EU rally was held in Kvemo City. The rally came after Georgia was denied "
+            "candidate status.")
+    located = _locate_all(nlp, geocoder, text, "On 3 March, an anti-EU rally was held in Kvemo City.")
+    assert located.location is not None and located.location.country_code == "GE"

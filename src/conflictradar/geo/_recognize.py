@@ -53,6 +53,8 @@ TYPE_WORDS: dict[str, str] = {word: feature for feature, words in _WORDS["type_w
 #: Nouns after which "of X" names a place: "the city of X", "the outskirts of X".
 _AREA_NOUNS = frozenset(TYPE_WORDS) | _AREA_PARTS
 _CONNECTORS = frozenset(_WORDS["connectors"])
+#: "300 B.C.": after a year these are eras, not provinces.
+_ERA_MARKERS = frozenset(_WORDS["era_markers"])
 #: Words the model rightly tags DATE although a town somewhere bears the name ("in March", "at Christmas").
 _DATE_NAMES = frozenset(_WORDS["date_names"]) | {name.lower() for name in (*calendar.month_name,
                                                                            *calendar.day_name) if name}
@@ -172,8 +174,12 @@ def _weak(ent: Span) -> bool:
     return ent.start > 0 and _after_locative(doc, ent.start)
 
 
-def _after_number(doc: Doc, i: int) -> bool:
-    return i > 0 and doc[i - 1].like_num
+def _era(doc: Doc, mention: Mention) -> bool:
+    """"300 B.C.": an era marker after a year, not British Columbia."""
+    if mention.text not in _ERA_MARKERS:
+        return False
+    before = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return before is not None and before.start > 0 and doc[before.start - 1].like_num
 
 
 def _listed_with_place(doc: Doc, first: int) -> bool:
@@ -230,6 +236,8 @@ def _crosses_bracket(ent: Span) -> bool:
 def _has_cue(doc: Doc, first: int, last: int) -> bool:
     if _of_place(doc, first):
         return True  # "the village of X", "the outskirts of X", "the hospital of X"
+    if last - first > 1 and doc[last - 1].lower_ in TYPE_WORDS:
+        return True  # "Coos County", "Sagaing Region": the type word is part of the name and says what it is
     return (first > 0 and _after_locative(doc, first)) or _type_hint(doc, last) is not None
 
 
@@ -282,6 +290,7 @@ class Recognizer:
                   and (_is_capitalised(doc[ent.end]) or doc[ent.end].lower_ in _JOINING)
                   if (m := self._longer_name(doc, ent, taken - stretchable))]
         found += self._abbreviations(doc)
+        found = [m for m in found if not _era(doc, m)]
         found += self._repeats(doc, found)
         return _without_overlaps(found)
 
@@ -292,9 +301,9 @@ class Recognizer:
         return match[0] if match is not None and match[1] > ent.end else None
 
     def _abbreviations(self, doc: Doc) -> list[Mention]:
-        """A country's or union's abbreviation wherever it stands ("EU airlines", "the US Trade Representative",
-        "U.S.-based"), and a province's written with dots ("the S.C. Highway Patrol"). Unless the model read it as
-        a place, it qualifies something ("pro-EU", "US dollars"): who or what, not where. Undotted province
+        """A country's or union's abbreviation wherever it stands ("EU farm rules", "the US Commerce Department",
+        "U.S.-made"), and a province's written with dots ("the N.J. Turnpike"). Unless the model read it as a
+        place, it qualifies something ("anti-EU", "a US-made drone"): who or what, not where. Undotted province
         codes ("PA", "AL") are words too often to be read alone."""
         found: list[Mention] = []
         for token in doc:
@@ -302,16 +311,16 @@ class Recognizer:
                 continue
             features = {"country", "region", "admin1"} if "." in token.text else {"country", "region"}
             areas = [p for p in self.gazetteer.lookup(token.text, exact=True) if p.feature in features]
-            # "CHAD" in a byline is a name in capitals, not initials; "100 B.C." is a year ("40 US dollars" not).
-            if areas and not (_after_number(doc, token.i) and "." in token.text) and not any(
+            # "CHAD" in a byline is a name in capitals, not initials.
+            if areas and not any(
                     normalize(p.name) == normalize(token.text) for p in areas):
                 found.append(Mention(token.idx, token.idx + len(token.text), token.text,
                                      in_name=token.ent_type_ not in _PLACE_LABELS))
         return found
 
     def _misdated(self, doc: Doc, ent: Span) -> Mention | None:
-        """A town after "in" or "near" that the model tagged as a date ("in Manbij"): one capitalised word, no
-        month, weekday or feast, and exactly a gazetteer name."""
+        """A town after "in" or "near" that the model tagged as a date ("deployed in Cuxhaven"): one capitalised
+        word, no month, weekday or feast, and exactly a gazetteer name."""
         if len(ent) != 1 or not _is_capitalised(ent[0]) or ent.text.lower() in _DATE_NAMES:
             return None
         if ent.start == 0 or not _after_locative(doc, ent.start):
@@ -324,8 +333,8 @@ class Recognizer:
         return Mention(ent.start_char, ent.end_char, ent.text) if exact else None
 
     def _listed(self, doc: Doc, ent: Span) -> Mention | None:
-        """A one-word entity in a list of places, a town by its exact name ("in Hilversum and Almelo" with
-        Almelo read as a person; "in Zilina, Nitra, Presov" with two of them read as a group and a product)."""
+        """A one-word entity in a list of places, a town by its exact name ("in Utrecht, Zwolle, Deventer and
+        Hengelo" with the last two read as people)."""
         if len(ent) != 1 or not _is_capitalised(ent[0]) or not _listed_with_place(doc, ent.start):
             return None
         return self._exact_place(ent)
@@ -349,7 +358,7 @@ class Recognizer:
 
     def _embedded(self, ent: Span) -> list[Mention]:
         """A country or province inside an organisation's name ("Georgia Bureau of Investigation"), or its
-        people's name ("the Canadian Press")."""
+        people's name ("the Ghanaian Times")."""
         if len(ent) < 2 or ent.text.isupper():
             return []
         found: list[Mention] = []
@@ -359,7 +368,8 @@ class Recognizer:
                 span = ent.doc[i:min(i + size, ent.end)]
                 if len(span) == size and all(_is_capitalised(t) for t in span) and not _in_compound(span) and (
                         not compass_name(span.text)
-                        and (self._is_area_name(span.text) or self._names_institution(ent, span))):
+                        and (self._is_area_name(span.text) or self._is_typed_area(span.text)
+                             or self._names_institution(ent, span))):
                     # An "organisation" running across a bracket is a mis-cut list of places ("Aba (Aba
                     # North, Abia"), and one of names joined by " - " is a city and its district ("Taizz - Al
                     # Arjam"), not a group's name.
@@ -369,7 +379,7 @@ class Recognizer:
                     break
                 if size == 1 and _is_capitalised(span[0]) and demonym_of_area(
                         span.text, self.gazetteer.lookup(span.text, exact=True)):
-                    # "The Canadian Press", "the Nigerian Army": a people's name in an organisation's
+                    # "the Ghanaian Times", "the Kenyan Navy": a people's name in an organisation's
                     found.append(Mention(span.start_char, span.end_char, span.text, demonym=True, in_name=True))
                     i += 1
                     break
@@ -380,12 +390,28 @@ class Recognizer:
     def _names_institution(self, ent: Span, span: Span) -> bool:
         """A place that opens an institution's name ("Bristol Police", "Dorset County Council", "Exeter High
         School"): the gazetteer knows it and an institution word follows it."""
-        first = ent.start + (ent.doc[ent.start].lower_ == "the")  # "the Dublin Historical Society"
+        first = ent.start + (ent.doc[ent.start].lower_ == "the")  # "the Dubuque Historical Society"
         if span.start != first or span.end >= ent.end or ent.doc[span.end].lower_ not in INSTITUTION_WORDS:
             return False
         if span.text.lower() in TYPE_WORDS or span.text.lower() in INSTITUTION_WORDS:  # "the City Council of X"
             return False
         return any(p.feature in {"place", "admin2", "admin1"} for p in self.gazetteer.lookup(span.text))
+
+    def _is_typed_area(self, text: str) -> bool:
+        """A name with its type word that the gazetteer has as that kind of area ("Coos County")."""
+        words = text.split()
+        kind = TYPE_WORDS.get(words[-1].lower()) if len(words) > 1 else None
+        return kind is not None and any(p.feature == kind for p in self.gazetteer.lookup(text, exact=True))
+
+    def _typed_area_prefix(self, text: str) -> str | None:
+        """"the Coos County Sheriff's Office", "Lauderdale County Jail": the area that opens a building's or an
+        office's name the model read as a place."""
+        words = text.split()
+        for i in range(1, min(len(words) - 1, 4)):
+            if words[i].lower() in TYPE_WORDS:
+                prefix = " ".join(words[:i + 1])
+                return prefix if self._is_typed_area(prefix) else None
+        return None
 
     def _is_area_name(self, text: str) -> bool:
         return any(p.feature in {"country", "admin1"} and normalize(p.name) == normalize(text)
@@ -401,7 +427,7 @@ class Recognizer:
         extra: list[Mention] = []
         for name in sorted(names):
             # An entity that is exactly the name ("Hasakah" as ORG) is the same place again; inside a longer
-            # organisation's name ("the Dublin Arts Council") it is the place too, but says who, not where.
+            # organisation's name ("the Dubuque Rotary Club") it is the place too, but says who, not where.
             blocked = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1]
             named = [(e.start_char, e.end_char) for e in doc.ents if e.text != name
                      and e.label_ in {"ORG", "WORK_OF_ART", "EVENT"}]
@@ -445,6 +471,9 @@ class Recognizer:
         inside = re.search(r" in ([A-Z][^,()]*)$", text)
         if inside and not self.gazetteer.lookup(text) and self.gazetteer.lookup(inside.group(1)):
             return [Mention(start + inside.start(1), end, inside.group(1), _type_hint(doc, ent.end))]
+        prefix = None if self.gazetteer.lookup(text) else self._typed_area_prefix(text)
+        if prefix is not None:
+            return [Mention(start, start + len(prefix), prefix, in_name=True)]
         # "Western Limassol", "eastern Aleppo": a part of a place the gazetteer knows only whole.
         part = _COMPASS_PART.match(text)
         if part and not self.gazetteer.lookup(text) and self._settlement(text[part.end():]):

@@ -85,7 +85,7 @@ class _Support:
 
     Counted over every candidate of the other names, not only the chosen ones, so that a text about
     Gainesville, Hall County and Athens supports the US state of Georgia before any of them is resolved, and
-    "Paris" beside "Henry County" supports the Paris of Henry County, Tennessee, and that county alike.
+    "Lebanon" beside "Wilson County" supports the Lebanon of Wilson County, Tennessee, and that county alike.
     """
 
     def __init__(self, mentions: list[Mention], pools: list[list[Place]]) -> None:
@@ -130,7 +130,7 @@ _DWARFING_RATIO = 100
 
 
 def _dwarfed(place: Place, pool: list[Place]) -> bool:
-    """A small place named like a famous one abroad ("London", Ohio; "China", Texas): that its country is
+    """A small place named like a famous one abroad ("China", Texas; "Berlin", New Hampshire): that its country is
     the text's is weak evidence for it."""
     if place.feature not in {"place", "admin2", "site"}:
         return False
@@ -230,8 +230,8 @@ class Resolver:
         admin2s: dict[tuple[str, str], float] = defaultdict(float)
         counted: set[str] = set()
         for j, other in enumerate(chosen):
-            # A name said again is no new evidence: counted each time, three first guesses of "Paris" (France)
-            # would outvote the "Edgar County" that puts the text's Paris in Illinois. Each name counts once.
+            # A name said again is no new evidence: counted each time, three first guesses of "Lebanon" (the
+            # country) would outvote the "Wilson County" that puts the text's Lebanon in Tennessee.
             key = fuzzy_key(mentions[j].text)
             if j == index or other is None or key in counted or key == fuzzy_key(mentions[index].text):
                 continue
