@@ -323,7 +323,7 @@ def _area_abroad(text: str, chosen: Resolved, resolved: list[Resolved]) -> Resol
     areas = [r for r in resolved if r.place is not None and not r.mention.demonym
              and (r.place.feature in ("admin1", "admin2") or _big_city(r.place)) and not compass_name(r.mention.text)
              and chosen.mention.end <= r.mention.start <= chosen.mention.end + _AREA_REACH]
-    # The last is the broadest ("Marsabit town (Saku, Marsabit county)": not Saku, a namesake in Estonia); a big
+    # The last is the broadest ("Marsabit (Saku sub-county, Marsabit county)": not Saku, a namesake in Estonia); a big
     # city counts as an area ("Dhaka town in Deir ez Zor countryside": the Syrian city, not Bangladesh's).
     return areas[-1] if areas and _place(areas[-1]).country_code != place.country_code else None
 

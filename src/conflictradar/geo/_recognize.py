@@ -312,8 +312,7 @@ class Recognizer:
             features = {"country", "region", "admin1"} if "." in token.text else {"country", "region"}
             areas = [p for p in self.gazetteer.lookup(token.text, exact=True) if p.feature in features]
             # "CHAD" in a byline is a name in capitals, not initials.
-            if areas and not any(
-                    normalize(p.name) == normalize(token.text) for p in areas):
+            if areas and not any(normalize(p.name) == normalize(token.text) for p in areas):
                 found.append(Mention(token.idx, token.idx + len(token.text), token.text,
                                      in_name=token.ent_type_ not in _PLACE_LABELS))
         return found
@@ -467,7 +466,7 @@ class Recognizer:
         if end <= start:
             return []
         text = _text(doc)[start:end]
-        # "the City Hall in Malmo": a building named with its town, which the gazetteer knows, not the building.
+        # "the City Hall in Uppsala": a building named with its town, which the gazetteer knows, not the building.
         inside = re.search(r" in ([A-Z][^,()]*)$", text)
         if inside and not self.gazetteer.lookup(text) and self.gazetteer.lookup(inside.group(1)):
             return [Mention(start + inside.start(1), end, inside.group(1), _type_hint(doc, ent.end))]

@@ -138,6 +138,11 @@ def _dwarfed(place: Place, pool: list[Place]) -> bool:
                _DWARFING_RATIO * place.population) for p in pool)
 
 
+def _district_bonus(place: Place, districts: dict[tuple[str, str], float]) -> float:
+    """A district the text names ("Wilson County") holds the candidate."""
+    return 2.0 if place.admin2 and districts[(place.country_code, fuzzy_key(place.admin2))] else 0.0
+
+
 def _other_name_penalty(place: Place, mention: Mention, pool: list[Place]) -> float:
     """A place found by one of its alternate names: a namesake called that in its own right is likelier. An area
     found so loses only beside one called so today ("Islamabad", an old name of Chattogram). A short form of
@@ -228,12 +233,12 @@ class Resolver:
         countries: dict[str, float] = defaultdict(float, self._hints)
         admin1s: dict[str, float] = defaultdict(float)
         admin2s: dict[tuple[str, str], float] = defaultdict(float)
-        counted: set[str] = set()
+        # A name said again is no new evidence: counted each time, three first guesses of "Lebanon" (the
+        # country) would outvote the "Wilson County" that puts the text's Lebanon in Tennessee.
+        counted = {fuzzy_key(mentions[index].text)}
         for j, other in enumerate(chosen):
-            # A name said again is no new evidence: counted each time, three first guesses of "Lebanon" (the
-            # country) would outvote the "Wilson County" that puts the text's Lebanon in Tennessee.
             key = fuzzy_key(mentions[j].text)
-            if j == index or other is None or key in counted or key == fuzzy_key(mentions[index].text):
+            if j == index or other is None or key in counted:
                 continue
             counted.add(key)
             # A village says less about the article's country than a province or a city does, and "Russian
@@ -250,8 +255,7 @@ class Resolver:
         containers = [p for j in self._container_indexes(index, mentions) for p in pools[j]]
         mention = mentions[index]
         return max(pool, key=lambda p: self._score(p, mention, countries, admin1s, containers, others, pool,
-                                                   self._held[index])
-                   + (2.0 if p.admin2 and admin2s[(p.country_code, fuzzy_key(p.admin2))] else 0.0))
+                                                   self._held[index]) + _district_bonus(p, admin2s))
 
     def _container_indexes(self, index: int, mentions: list[Mention]) -> list[int]:
         """The names right after this one ("X, Y", "X (Y, Z)"): they may hold it."""
