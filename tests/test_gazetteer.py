@@ -225,3 +225,7 @@ def test_nepal_districts_come_from_the_curated_supplement(gazetteer: SqliteGazet
     # Its point is its headquarters town's (Rajbiraj).
     rajbiraj = next(p for p in gazetteer.lookup("Rajbiraj") if p.country_code == "NP")
     assert (saptari[0].latitude, saptari[0].longitude) == (round(rajbiraj.latitude, 4), round(rajbiraj.longitude, 4))
+    # A district whose headquarters cities500 lacks has a row too (its point from the town's article), so that
+    # "Bara district" is Nepal's district, not Montenegro's Bar.
+    bara = [(p.country_code, p.feature, p.admin1) for p in gazetteer.lookup("Bara District")]
+    assert bara == [("NP", "admin2", "Madhesh")]

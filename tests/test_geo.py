@@ -602,3 +602,9 @@ def test_a_continent_or_union_is_never_the_event_place(nlp: NlpPipeline, geocode
             "candidate status.")
     located = _locate_all(nlp, geocoder, text, "On 3 March, an anti-EU rally was held in Kvemo City.")
     assert located.location is not None and located.location.country_code == "GE"
+
+
+def test_a_nepali_district_whose_town_cities500_lacks_is_found(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    location = _location(nlp, geocoder, "On 4 May 2023, farmers blocked a highway in a village of Bara district "
+                                        "over fertiliser shortages.")
+    assert (location.country_code, location.admin1) == ("NP", "Madhesh")
