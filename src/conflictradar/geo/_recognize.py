@@ -352,7 +352,7 @@ class Recognizer:
         long_forms = tuple(f"{text} {connector} " for connector in _LONG_FORM_CONNECTORS)
         if any(p.feature in features and (normalize(p.name) == text or normalize(p.name).startswith(long_forms))
                for p in self.gazetteer.lookup(ent.text)):
-            return Mention(ent.start_char, ent.end_char, ent.text, _type_hint(doc, ent.end))
+            return Mention(ent.start_char, ent.end_char, ent.text)
         return None
 
     def _embedded(self, ent: Span) -> list[Mention]:
