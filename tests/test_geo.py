@@ -608,3 +608,12 @@ def test_a_nepali_district_whose_town_cities500_lacks_is_found(nlp: NlpPipeline,
     location = _location(nlp, geocoder, "On 4 May 2023, farmers blocked a highway in a village of Bara district "
                                         "over fertiliser shortages.")
     assert (location.country_code, location.admin1) == ("NP", "Madhesh")
+
+
+def test_a_name_before_a_noun_for_its_people_is_a_place(nlp: NlpPipeline, geocoder: Geocoder) -> None:
+    # The model reads "Dubuque" as a nationality here.
+    found = _parse(nlp, geocoder, "A Dubuque man was charged with arson after the blaze.")
+    assert (found["Dubuque"].country_code, found["Dubuque"].admin1) == ("US", "Iowa")
+    for text in ["City officials said the bridge would reopen soon.",  # a type word, not a town called City
+                 "Staff said Alder House residents were moved after the flood."]:  # the tail of a longer name
+        assert _parse(nlp, geocoder, text) == {}, text

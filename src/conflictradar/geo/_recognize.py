@@ -53,6 +53,8 @@ TYPE_WORDS: dict[str, str] = {word: feature for feature, words in _WORDS["type_w
 #: Nouns after which "of X" names a place: "the city of X", "the outskirts of X".
 _AREA_NOUNS = frozenset(TYPE_WORDS) | _AREA_PARTS
 _CONNECTORS = frozenset(_WORDS["connectors"])
+#: "a Dubuque man", "Tulsa residents": nouns after a name that make it a place's.
+_PEOPLE_NOUNS = frozenset(_WORDS["people_nouns"])
 #: "300 B.C.": after a year these are eras, not provinces.
 _ERA_MARKERS = frozenset(_WORDS["era_markers"])
 #: Words the model rightly tags DATE although a town somewhere bears the name ("in March", "at Christmas").
@@ -167,6 +169,8 @@ def _weak(ent: Span) -> bool:
     if ent.label_ in _NUMERIC_LABELS:
         return False
     doc = ent.doc
+    if len(ent) <= 2 and ent.end < len(doc) and doc[ent.end].lower_ in _PEOPLE_NOUNS:
+        return True  # "a Dubuque man" with Dubuque read as a nationality
     if _of_place(doc, ent.start):
         return True  # "the city of Hasakah", "the countryside of Raqqa", "the university of Thessaloniki"
     if ent.end < len(doc) and doc[ent.end].text in TYPE_WORDS:
@@ -236,9 +240,19 @@ def _crosses_bracket(ent: Span) -> bool:
 def _has_cue(doc: Doc, first: int, last: int) -> bool:
     if _of_place(doc, first):
         return True  # "the village of X", "the outskirts of X", "the hospital of X"
+    if _names_its_people(doc, first, last):
+        return True
     if last - first > 1 and doc[last - 1].lower_ in TYPE_WORDS:
         return True  # "Coos County", "Sagaing Region": the type word is part of the name and says what it is
     return (first > 0 and _after_locative(doc, first)) or _type_hint(doc, last) is not None
+
+
+def _names_its_people(doc: Doc, first: int, last: int) -> bool:
+    """"a Dubuque man", "Tulsa residents": a whole name (not the tail of a longer one, "Fithian House
+    residents") before a noun for a place's people; not a word common in such phrases ("City officials")."""
+    if last >= len(doc) or doc[last].lower_ not in _PEOPLE_NOUNS:
+        return False
+    return not (first > 0 and _is_capitalised(doc[first - 1])) and doc[first:last].text.lower() not in _COMMON_IN_NAMES
 
 
 def _of_place(doc: Doc, first: int) -> bool:
