@@ -341,9 +341,12 @@ class Recognizer:
         return self._exact_place(ent)
 
     def _exact_place(self, ent: Span) -> Mention | None:
-        exact = any(p.feature in {"place", "admin1", "admin2"} and normalize(p.name) == normalize(ent.text)
-                    for p in self.gazetteer.lookup(ent.text))
-        return Mention(ent.start_char, ent.end_char, ent.text) if exact else None
+        called = self._called(ent.text, {"place", "admin1", "admin2"})
+        return Mention(ent.start_char, ent.end_char, ent.text) if called else None
+
+    def _called(self, name: str, features: set[str]) -> bool:
+        """The gazetteer has a place of one of these kinds whose own name (not an alternate) is ``name``."""
+        return any(p.feature in features and normalize(p.name) == normalize(name) for p in self.gazetteer.lookup(name))
 
     def _listed(self, doc: Doc, ent: Span) -> Mention | None:
         """A one-word entity in a list of places, a town by its exact name ("in Utrecht, Zwolle, Deventer and
@@ -381,7 +384,7 @@ class Recognizer:
                 span = ent.doc[i:min(i + size, ent.end)]
                 if len(span) == size and all(_is_capitalised(t) for t in span) and not _in_compound(span) and (
                         not compass_name(span.text)
-                        and (self._is_area_name(span.text) or self._is_typed_area(span.text)
+                        and (self._called(span.text, {"country", "admin1"}) or self._is_typed_area(span.text)
                              or self._names_institution(ent, span))):
                     # An "organisation" running across a bracket is a mis-cut list of places ("Aba (Aba
                     # North, Abia"), and one of names joined by " - " is a city and its district ("Taizz - Al
@@ -426,10 +429,6 @@ class Recognizer:
                 return prefix if self._is_typed_area(prefix) else None
         return None
 
-    def _is_area_name(self, text: str) -> bool:
-        return any(p.feature in {"country", "admin1"} and normalize(p.name) == normalize(text)
-                   for p in self.gazetteer.lookup(text))
-
     def _repeats(self, doc: Doc, found: list[Mention]) -> list[Mention]:
         """One sense per text: other occurrences of a name already read as a place are places too."""
         lowered = _text(doc).lower()
@@ -438,14 +437,14 @@ class Recognizer:
                  and m.text.lower() in lowered}
         covered = [(m.start, m.end) for m in found]
         extra: list[Mention] = []
+        people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1]
+        organisations = [e for e in doc.ents if e.label_ in {"ORG", "WORK_OF_ART", "EVENT"}]
         for name in sorted(names):
             # An entity that is exactly the name ("Hasakah" as ORG) is the same place again; inside a longer
             # organisation's name ("the Dubuque Rotary Club") it is the place too, but says who, not where.
-            blocked = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1]
-            named = [(e.start_char, e.end_char) for e in doc.ents if e.text != name
-                     and e.label_ in {"ORG", "WORK_OF_ART", "EVENT"}]
-            if name.lower() in _COMMON_IN_NAMES:  # "Police", a Polish town, in "the Police Department"
-                blocked += named
+            named = [(e.start_char, e.end_char) for e in organisations if e.text != name]
+            # "Police", a Polish town, in "the Police Department": no place.
+            blocked = people + named if name.lower() in _COMMON_IN_NAMES else people
             pattern = re.compile(rf"(?<!\w)(?:{re.escape(name)}|{re.escape(name.upper())})(?!\w)")
             for match in pattern.finditer(_text(doc)):
                 span = (match.start(), match.end())
@@ -481,23 +480,19 @@ class Recognizer:
             return []
         text = _text(doc)[start:end]
         # "the City Hall in Uppsala": a building named with its town, which the gazetteer knows, not the building.
+        known = bool(self.gazetteer.lookup(text))
         inside = re.search(r" in ([A-Z][^,()]*)$", text)
-        if inside and not self.gazetteer.lookup(text) and self.gazetteer.lookup(inside.group(1)):
+        if inside and not known and self.gazetteer.lookup(inside.group(1)):
             return [Mention(start + inside.start(1), end, inside.group(1), _type_hint(doc, ent.end))]
-        prefix = None if self.gazetteer.lookup(text) else self._typed_area_prefix(text)
+        prefix = None if known else self._typed_area_prefix(text)
         if prefix is not None:
             return [Mention(start, start + len(prefix), prefix, in_name=True)]
         # "Western Limassol", "eastern Aleppo": a part of a place the gazetteer knows only whole.
         part = _COMPASS_PART.match(text)
-        if part and not self.gazetteer.lookup(text) and self._settlement(text[part.end():]):
+        # Not a country alone ("West Azerbaijan" is an Iranian province, no part of Azerbaijan).
+        if part and not known and self._called(text[part.end():], {"place", "site", "admin1"}):
             return [Mention(start + part.end(), end, text[part.end():], _type_hint(doc, ent.end))]
         return [Mention(start, end, text, _type_hint(doc, ent.end))]
-
-    def _settlement(self, name: str) -> bool:
-        """A town, site or province of exactly this name ("Western Limassol", "Northeast Georgia"), not a country
-        alone ("West Azerbaijan" is an Iranian province, no part of Azerbaijan)."""
-        return any(p.feature in {"place", "site", "admin1"} and normalize(p.name) == normalize(name)
-                   for p in self.gazetteer.lookup(name))
 
     def _phrase_mentions(self, doc: Doc, taken: set[int]) -> list[Mention]:
         mentions: list[Mention] = []
